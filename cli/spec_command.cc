@@ -1,0 +1,73 @@
+// otaconf spec lint|show|dict [FILE]
+#include <iostream>
+#include <string>
+
+#include "commands.h"
+#include "otaconf/spec_loader.h"
+#include "otaconf/spec_tools.h"
+
+namespace otaconf::cli {
+
+namespace {
+
+namespace spec = otaconf::spec;
+
+// Prints every load error, one line each, and returns nullopt on failure.
+std::optional<spec::Spec> load_or_report(const std::string& file, bool all_errors) {
+  auto outcome = spec::try_load_spec(file.empty() ? spec::default_spec_path() : std::filesystem::path(file));
+  const auto shown = all_errors ? outcome.errors.size() : std::min<std::size_t>(1, outcome.errors.size());
+  for (std::size_t i = 0; i < shown; ++i) std::cerr << "otaconf: " << outcome.errors[i].line() << "\n";
+  if (!all_errors && outcome.errors.size() > 1) {
+    std::cerr << "otaconf: (" << outcome.errors.size() - 1 << " more; see otaconf spec lint)\n";
+  }
+  return std::move(outcome.spec);
+}
+
+int lint(const std::string& file) {
+  auto loaded = load_or_report(file, true);
+  if (!loaded) return kExitUsage;
+  const auto findings = spec::lint(*loaded);
+  for (const auto& finding : findings) std::cout << finding.line() << "\n";
+  std::cout << loaded->file.string() << ": " << findings.size() << " finding" << (findings.size() == 1 ? "" : "s")
+            << " (" << spec::summary_counts(*loaded) << ")\n";
+  return findings.empty() ? kExitOk : kExitFindings;
+}
+
+int show(const std::string& file) {
+  auto loaded = load_or_report(file, false);
+  if (!loaded) return kExitUsage;
+  std::cout << spec::summary(*loaded);
+  return kExitOk;
+}
+
+int dict(const std::string& file) {
+  auto loaded = load_or_report(file, false);
+  if (!loaded) return kExitUsage;
+  std::cout << spec::fuzz_dictionary(*loaded);
+  return kExitOk;
+}
+
+}  // namespace
+
+void add_spec_command(CLI::App& app, int& exit_code) {
+  auto* spec_app = app.add_subcommand("spec", "Check, summarise and use a machine-readable spec");
+  spec_app->require_subcommand(1);
+  struct Verb {
+    const char* name;
+    const char* help;
+    int (*run)(const std::string&);
+  };
+  static const Verb verbs[] = {
+      {"lint", "Validate a spec (schema, references, quotes against its sources); exit 1 on findings", lint},
+      {"show", "Print a readable summary of fields, codes, clauses and ambiguities", show},
+      {"dict", "Print a libFuzzer dictionary made of the spec's names and values", dict},
+  };
+  for (const auto& verb : verbs) {
+    auto* sub = spec_app->add_subcommand(verb.name, verb.help);
+    auto file = std::make_shared<std::string>();
+    sub->add_option("FILE", *file, "the spec (default: the shipped spec/onenet-ota-v1.json)");
+    sub->callback([&exit_code, file, run = verb.run] { exit_code = run(*file); });
+  }
+}
+
+}  // namespace otaconf::cli

@@ -12,13 +12,17 @@ namespace {
 
 namespace spec = otaconf::spec;
 
-// Prints every load error, one line each, and returns nullopt on failure.
+// Reports load errors on stderr and returns nullopt on failure: every error
+// for lint, otherwise the first one on a single line.
 std::optional<spec::Spec> load_or_report(const std::string& file, bool all_errors) {
   auto outcome = spec::try_load_spec(file.empty() ? spec::default_spec_path() : std::filesystem::path(file));
-  const auto shown = all_errors ? outcome.errors.size() : std::min<std::size_t>(1, outcome.errors.size());
-  for (std::size_t i = 0; i < shown; ++i) std::cerr << "otaconf: " << outcome.errors[i].line() << "\n";
-  if (!all_errors && outcome.errors.size() > 1) {
-    std::cerr << "otaconf: (" << outcome.errors.size() - 1 << " more; see otaconf spec lint)\n";
+  const auto& errors = outcome.errors;
+  if (all_errors) {
+    for (const auto& error : errors) std::cerr << "otaconf: " << error.line() << "\n";
+  } else if (!errors.empty()) {
+    std::cerr << "otaconf: " << errors.front().line();
+    if (errors.size() > 1) std::cerr << " (and " << errors.size() - 1 << " more: otaconf spec lint lists them)";
+    std::cerr << "\n";
   }
   return std::move(outcome.spec);
 }

@@ -145,24 +145,16 @@ const T* find_by(const std::vector<T>& items, Key T::*member, std::string_view w
 }  // namespace
 
 const Clause* Spec::clause(std::string_view wanted) const { return find_by(clauses, &Clause::id, wanted); }
-const Ambiguity* Spec::ambiguity(std::string_view wanted) const {
-  return find_by(ambiguities, &Ambiguity::id, wanted);
-}
-const Profile* Spec::profile(std::string_view wanted) const {
-  return find_by(profiles, &Profile::id, wanted);
-}
+const Ambiguity* Spec::ambiguity(std::string_view wanted) const { return find_by(ambiguities, &Ambiguity::id, wanted); }
+const Profile* Spec::profile(std::string_view wanted) const { return find_by(profiles, &Profile::id, wanted); }
 const Source* Spec::source(std::string_view wanted) const { return find_by(sources, &Source::id, wanted); }
 const Action* Spec::action(std::string_view wanted) const { return find_by(actions, &Action::id, wanted); }
 const Endpoint* Spec::endpoint_by_role(std::string_view role) const {
   return find_by(endpoints, &Endpoint::role, role);
 }
-const Endpoint* Spec::endpoint(std::string_view wanted) const {
-  return find_by(endpoints, &Endpoint::id, wanted);
-}
+const Endpoint* Spec::endpoint(std::string_view wanted) const { return find_by(endpoints, &Endpoint::id, wanted); }
 const Fact* Spec::fact(std::string_view name) const { return find_by(model.facts, &Fact::name, name); }
-const Binding* Spec::binding(std::string_view name) const {
-  return find_by(model.bindings, &Binding::name, name);
-}
+const Binding* Spec::binding(std::string_view name) const { return find_by(model.bindings, &Binding::name, name); }
 
 std::size_t Spec::field_count() const {
   std::size_t count = 0;

@@ -77,8 +77,8 @@ void add_field(Tokens& tokens, const Field& f) {
 
 std::string fuzz_dictionary(const Spec& spec) {
   Tokens tokens;
-  for (const char* literal : {"true", "false", "null", "{", "}", "[", "]", ":", ",", "&", "=", "%", "?",
-                              "2147483648", "4294967296", "9223372036854775808", "-1", "1e2", "1.0"}) {
+  for (const char* literal : {"true", "false", "null", "{", "}", "[", "]", ":", ",", "&", "=", "%", "?", "2147483648",
+                              "4294967296", "9223372036854775808", "-1", "1e2", "1.0"}) {
     tokens.add(literal);
   }
   for (const auto& endpoint : spec.endpoints) {

@@ -122,10 +122,11 @@ class Linter {
     for (const auto& code : endpoint.error_codes) {
       check_quotes({code.quote}, code.pointer + "/quote");
       bool success = endpoint.response && code.code == endpoint.response->success_code;
-      bool ranked = std::find(endpoint.precedence.begin(), endpoint.precedence.end(), code.code) !=
-                    endpoint.precedence.end();
+      bool ranked =
+          std::find(endpoint.precedence.begin(), endpoint.precedence.end(), code.code) != endpoint.precedence.end();
       if (!success && !ranked) {
-        add(endpoint.pointer + "/precedence", "error code " + std::to_string(code.code) + " is missing from the precedence");
+        add(endpoint.pointer + "/precedence",
+            "error code " + std::to_string(code.code) + " is missing from the precedence");
       }
     }
   }

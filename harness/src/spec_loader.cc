@@ -18,7 +18,6 @@
 #include <regex>
 #include <set>
 #include <sstream>
-
 #include <valijson/adapters/nlohmann_json_adapter.hpp>
 #include <valijson/schema.hpp>
 #include <valijson/schema_parser.hpp>
@@ -83,12 +82,8 @@ std::string escape_token(std::string_view token) {
   return out;
 }
 
-std::string child(const std::string& pointer, std::string_view key) {
-  return pointer + "/" + escape_token(key);
-}
-std::string child(const std::string& pointer, std::size_t index) {
-  return pointer + "/" + std::to_string(index);
-}
+std::string child(const std::string& pointer, std::string_view key) { return pointer + "/" + escape_token(key); }
+std::string child(const std::string& pointer, std::size_t index) { return pointer + "/" + std::to_string(index); }
 
 // ---- stage 1: depth --------------------------------------------------------
 
@@ -213,7 +208,8 @@ class Reader {
     if (root.contains("authorization")) spec.authorization = authorization(root.at("authorization"), "/authorization");
     each(root, "", "endpoints", [&](const json& j, const std::string& p) { spec.endpoints.push_back(endpoint(j, p)); });
     each(root, "", "clauses", [&](const json& j, const std::string& p) { spec.clauses.push_back(clause(j, p)); });
-    each(root, "", "ambiguities", [&](const json& j, const std::string& p) { spec.ambiguities.push_back(ambiguity(j, p)); });
+    each(root, "", "ambiguities",
+         [&](const json& j, const std::string& p) { spec.ambiguities.push_back(ambiguity(j, p)); });
     return spec;
   }
 
@@ -236,9 +232,9 @@ class Reader {
   }
 
   static ValueType type_name(const std::string& name) {
-    static const std::map<std::string, ValueType> names{
-        {"string", ValueType::String}, {"integer", ValueType::Integer}, {"number", ValueType::Number},
-        {"boolean", ValueType::Boolean}, {"object", ValueType::Object}, {"array", ValueType::Array}};
+    static const std::map<std::string, ValueType> names{{"string", ValueType::String}, {"integer", ValueType::Integer},
+                                                        {"number", ValueType::Number}, {"boolean", ValueType::Boolean},
+                                                        {"object", ValueType::Object}, {"array", ValueType::Array}};
     return names.at(name);
   }
 
@@ -247,9 +243,7 @@ class Reader {
             j.at("path").get<std::string>(), text(j, "description")};
   }
 
-  static Quote quote(const json& j) {
-    return {j.at("source").get<std::string>(), j.at("text").get<std::string>()};
-  }
+  static Quote quote(const json& j) { return {j.at("source").get<std::string>(), j.at("text").get<std::string>()}; }
 
   std::vector<Quote> quotes(const json& parent) {
     std::vector<Quote> out;
@@ -290,7 +284,9 @@ class Reader {
       e.literal = j;
       return e;
     }
-    const auto& [key, value] = *j.items().begin();
+    // The schema admits objects with exactly one operator (or if/then/else).
+    const std::string key = j.begin().key();
+    const json& value = j.begin().value();
     const std::string at = child(pointer, key);
     static const std::map<std::string, Expr::Op> binary{
         {"eq", Expr::Op::Eq}, {"ne", Expr::Op::Ne}, {"lt", Expr::Op::Lt}, {"le", Expr::Op::Le},
@@ -360,12 +356,12 @@ class Reader {
     f.name_accepted_when = when(j, "name_accepted_when", pointer);
     if (j.contains("default")) f.default_value = j.at("default");
     each(j, pointer, "aliases", [&](const json& a, const std::string& p) {
-      f.aliases.push_back({a.at("spelling").get<std::string>(), a.at("origin").get<std::string>(),
-                           when(a, "accepted_when", p)});
+      f.aliases.push_back(
+          {a.at("spelling").get<std::string>(), a.at("origin").get<std::string>(), when(a, "accepted_when", p)});
     });
     each(j, pointer, "type_variants", [&](const json& v, const std::string& p) {
-      f.type_variants.push_back({type_name(v.at("type").get<std::string>()), v.at("origin").get<std::string>(),
-                                 when(v, "accepted_when", p)});
+      f.type_variants.push_back(
+          {type_name(v.at("type").get<std::string>()), v.at("origin").get<std::string>(), when(v, "accepted_when", p)});
     });
     f.domain = domain(j.at("domain"));
     each(j, pointer, "domain_when", [&](const json& d, const std::string& p) {
@@ -432,9 +428,11 @@ class Reader {
       header.clauses = strings(h, "clauses");
       e.headers.push_back(std::move(header));
     });
-    each(j, pointer, "request_fields", [&](const json& f, const std::string& p) { e.request_fields.push_back(field(f, p)); });
+    each(j, pointer, "request_fields",
+         [&](const json& f, const std::string& p) { e.request_fields.push_back(field(f, p)); });
     if (j.contains("response")) e.response = response(j.at("response"), child(pointer, "response"));
-    each(j, pointer, "error_codes", [&](const json& c, const std::string& p) { e.error_codes.push_back(error_code(c, p)); });
+    each(j, pointer, "error_codes",
+         [&](const json& c, const std::string& p) { e.error_codes.push_back(error_code(c, p)); });
     if (j.contains("precedence")) e.precedence = j.at("precedence").get<std::vector<std::int64_t>>();
     if (j.contains("address")) {
       const auto& a = j.at("address");
@@ -594,8 +592,7 @@ class ReferenceChecker {
       if (!ambiguity) {
         out_.add(child(base, ambiguity_id), "decision for unknown ambiguity '" + ambiguity_id + "'");
       } else if (!ambiguity->has_interpretation(interpretation)) {
-        out_.add(child(base, ambiguity_id),
-                 "'" + interpretation + "' is not an interpretation of " + ambiguity_id);
+        out_.add(child(base, ambiguity_id), "'" + interpretation + "' is not an interpretation of " + ambiguity_id);
       }
     }
     for (const auto& ambiguity : spec_.ambiguities) {
@@ -756,7 +753,8 @@ class ReferenceChecker {
                   (d.kind == ValueType::String && value.value.is_string()) ||
                   (d.kind == ValueType::Boolean && value.value.is_boolean()) ||
                   (d.kind == ValueType::Number && value.value.is_number());
-      if (!fits) out_.add(child(pointer, "enum"), "enum value " + value.value.dump() + " is not of kind " + to_string(d.kind));
+      if (!fits)
+        out_.add(child(pointer, "enum"), "enum value " + value.value.dump() + " is not of kind " + to_string(d.kind));
     }
   }
 
@@ -791,18 +789,21 @@ class ReferenceChecker {
       field_list(e.response->envelope, &e);
       field_list(e.response->data_fields, &e);
       for (const char* role : {"code", "message", "data"}) {
-        if (!e.response->envelope_role(role)) out_.add(child(pointer, "envelope"), std::string("no field has the role '") + role + "'");
+        if (!e.response->envelope_role(role))
+          out_.add(child(pointer, "envelope"), std::string("no field has the role '") + role + "'");
       }
     }
     for (const auto& code : e.error_codes) error_code(code, e);
     for (std::size_t i = 0; i < e.precedence.size(); ++i) {
       if (!e.error_code(e.precedence[i])) {
-        out_.add(child(child(e.pointer, "precedence"), i),
-                 "code " + std::to_string(e.precedence[i]) + " in the precedence is not an error code of '" + e.id + "'");
+        out_.add(
+            child(child(e.pointer, "precedence"), i),
+            "code " + std::to_string(e.precedence[i]) + " in the precedence is not an error code of '" + e.id + "'");
       }
     }
     if (!e.error_codes.empty() && e.response && !e.error_code(e.response->success_code)) {
-      out_.add(child(e.pointer, "error_codes"), "the success code " + std::to_string(e.response->success_code) + " has no entry");
+      out_.add(child(e.pointer, "error_codes"),
+               "the success code " + std::to_string(e.response->success_code) + " has no entry");
     }
     if (e.range) {
       for (const auto& form : e.range->forms) when(form.accepted_when);
@@ -830,8 +831,7 @@ LoadOutcome finish(Collector& out, std::optional<Spec> spec) {
 
 }  // namespace
 
-LoadOutcome try_load_spec_text(std::string_view text, const std::string& label,
-                               const std::filesystem::path& base_dir) {
+LoadOutcome try_load_spec_text(std::string_view text, const std::string& label, const std::filesystem::path& base_dir) {
   Collector out(label);
   json document;
   try {

@@ -48,9 +48,9 @@ std::string describe(const When& when) {
 
 void show_fields(std::ostringstream& out, const std::vector<Field>& fields, const std::string& indent) {
   for (const auto& f : fields) {
-    out << indent << std::left << std::setw(10) << f.name << std::setw(9) << to_string(f.type)
-        << std::setw(10) << (f.required ? (f.optional_when.empty() ? "required" : "required*") : "optional")
-        << describe(f.domain) << "\n";
+    out << indent << std::left << std::setw(10) << f.name << std::setw(9) << to_string(f.type) << std::setw(10)
+        << (f.required ? (f.optional_when.empty() ? "required" : "required*") : "optional") << describe(f.domain)
+        << "\n";
     for (const auto& variant : f.domain_when) {
       out << indent << "    domain " << describe(variant.domain) << " when " << describe(variant.when) << "\n";
     }
@@ -101,8 +101,8 @@ void show_endpoint(std::ostringstream& out, const Endpoint& e) {
   if (e.range) {
     std::vector<std::string> forms;
     for (const auto& form : e.range->forms) forms.push_back(form.syntax);
-    out << "  Range: " << join(forms, ", ") << "; " << e.range->partial_status << " partial, "
-        << e.range->full_status << " whole\n";
+    out << "  Range: " << join(forms, ", ") << "; " << e.range->partial_status << " partial, " << e.range->full_status
+        << " whole\n";
   }
 }
 

@@ -72,10 +72,11 @@ std::vector<BrokenCase> cases() {
       {"DuplicateErrorCode", [code8](json& d) { d.at(json::json_pointer(code8 + "/code")) = 9; },
        "/endpoints/0/error_codes/" + code_pointer(doc0(), 9).substr(code_pointer(doc0(), 9).rfind('/') + 1),
        "duplicate error code '9'"},
-      {"UnknownAction", [code8](json& d) { d.at(json::json_pointer(code8 + "/action")) = "reboot"; },
-       code8 + "/action", "unknown action 'reboot'"},
-      {"UnknownClauseReference", [manuf](json& d) { d.at(json::json_pointer(manuf + "/clauses")).push_back("REQ.NOPE.X"); },
-       manuf + "/clauses/3", "unknown clause 'REQ.NOPE.X'"},
+      {"UnknownAction", [code8](json& d) { d.at(json::json_pointer(code8 + "/action")) = "reboot"; }, code8 + "/action",
+       "unknown action 'reboot'"},
+      {"UnknownClauseReference",
+       [manuf](json& d) { d.at(json::json_pointer(manuf + "/clauses")).push_back("REQ.NOPE.X"); }, manuf + "/clauses/3",
+       "unknown clause 'REQ.NOPE.X'"},
       {"DecisionForUnknownAmbiguity", [](json& d) { at(d, "/profiles/0/decisions")["AMB.NOPE"] = "x"; },
        "/profiles/0/decisions/AMB.NOPE", "decision for unknown ambiguity 'AMB.NOPE'"},
       {"ProfileMissesADecision", [](json& d) { at(d, "/profiles/1/decisions").erase("AMB.POWS"); },
@@ -90,13 +91,20 @@ std::vector<BrokenCase> cases() {
        code8 + "/trigger/any/0/ne/0", "malformed reference '$Request..manuf'"},
       {"FactValueTypo", [](json& d) { at(d, "/endpoints/0/error_codes/1/trigger/any/0/ne/1") = "okay"; },
        "/endpoints/0/error_codes/1/trigger/any/0/ne/1", "'okay' is not a value of check.auth"},
-      {"OtherwiseNested", [code0](json& d) {
+      {"OtherwiseNested",
+       [code0](json& d) {
          d.at(json::json_pointer(code0 + "/trigger")) = {{"any", {{{"otherwise", true}}}}};
-       }, code0 + "/trigger/any/0", "'otherwise' may only be a whole trigger"},
-      {"UnknownOperator", [code8](json& d) { d.at(json::json_pointer(code8 + "/trigger")) = {{"xor", 1}}; },
+       },
+       code0 + "/trigger/any/0", "'otherwise' may only be a whole trigger"},
+      {"UnknownOperator",
+       [code8](json& d) {
+         d.at(json::json_pointer(code8 + "/trigger")) = {{"xor", 1}};
+       },
        code8 + "/trigger", "matches none of the allowed forms"},
       {"OperatorWithWrongOperands",
-       [code8](json& d) { d.at(json::json_pointer(code8 + "/trigger/any/0")) = {{"eq", "$request.manuf"}}; },
+       [code8](json& d) {
+         d.at(json::json_pointer(code8 + "/trigger/any/0")) = {{"eq", "$request.manuf"}};
+       },
        code8 + "/trigger/any/0/eq", "Value type not permitted by 'type' constraint"},
       {"InvalidPattern", [manuf](json& d) { d.at(json::json_pointer(manuf + "/domain"))["pattern"] = "^[a-"; },
        manuf + "/domain/pattern", "not a valid ECMAScript regular expression"},
@@ -105,12 +113,18 @@ std::vector<BrokenCase> cases() {
       {"UnknownQuoteSource", [](json& d) { at(d, "/clauses/0/quotes/0/source") = "rumour"; },
        "/clauses/0/quotes/0/source", "unknown source 'rumour'"},
       {"WrongFormat", [](json& d) { d["format"] = "otaconf-spec/2"; }, "/format", "const"},
-      {"NotAnObject", [](json& d) { d = json::array({1, 2}); }, "", "not permitted"},
-      {"TooDeep", [](json& d) {
+      {"NotAnObject",
+       [](json& d) {
+         d = json::array({1, 2});
+       },
+       "", "not permitted"},
+      {"TooDeep",
+       [](json& d) {
          json deep = 1;
          for (int i = 0; i < 200; ++i) deep = json::array({deep});
          d["clauses"][0]["statement"] = deep;
-       }, "", "nested more than 64 levels deep"},
+       },
+       "", "nested more than 64 levels deep"},
   };
 }
 
@@ -141,8 +155,7 @@ TEST(BrokenSpecText, NotJsonNamesTheByte) {
   auto outcome = try_load_spec_text("{\"format\": ", "bad.json");
   ASSERT_EQ(outcome.errors.size(), 1u);
   EXPECT_EQ(outcome.errors[0].pointer, "");
-  EXPECT_NE(outcome.errors[0].line().find("bad.json: not valid JSON: "), std::string::npos)
-      << outcome.errors[0].line();
+  EXPECT_NE(outcome.errors[0].line().find("bad.json: not valid JSON: "), std::string::npos) << outcome.errors[0].line();
 }
 
 TEST(BrokenSpecText, EveryMissingMemberIsListed) {

@@ -1,5 +1,7 @@
 // The shipped spec loads into the typed model and says what the source
 // document says.
+#include "otaconf/spec_loader.h"
+
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -7,7 +9,6 @@
 #include <set>
 #include <sstream>
 
-#include "otaconf/spec_loader.h"
 #include "otaconf/spec_tools.h"
 #include "spec_test_support.h"
 
@@ -46,9 +47,8 @@ TEST(ShippedSpec, EveryClauseQuotesTheSourceDocument) {
   doc << in.rdbuf();
   ASSERT_FALSE(doc.str().empty());
   for (const auto& clause : shipped().clauses) {
-    bool quoted = std::any_of(clause.quotes.begin(), clause.quotes.end(), [&](const Quote& q) {
-      return q.source == "doc" && quote_occurs(q.text, doc.str());
-    });
+    bool quoted = std::any_of(clause.quotes.begin(), clause.quotes.end(),
+                              [&](const Quote& q) { return q.source == "doc" && quote_occurs(q.text, doc.str()); });
     EXPECT_TRUE(quoted) << clause.id;
   }
 }
@@ -120,13 +120,14 @@ TEST(ShippedSpec, SummaryEndsWithTheCountsLine) {
   const auto text = summary(shipped());
   const auto last = text.substr(text.rfind('\n', text.size() - 2) + 1);
   EXPECT_EQ(last, summary_counts(shipped()) + "\n");
-  EXPECT_EQ(summary_counts(shipped()).rfind("clauses=" + std::to_string(shipped().clauses.size()) + " ambiguities=", 0), 0u);
+  EXPECT_EQ(summary_counts(shipped()).rfind("clauses=" + std::to_string(shipped().clauses.size()) + " ambiguities=", 0),
+            0u);
 }
 
 TEST(ShippedSpec, DictionaryHoldsNamesAliasesAndValues) {
   const auto dict = fuzz_dictionary(shipped());
-  for (const char* token : {R"("dev_id")", R"("\"dev_id\":")", R"("dev_id=")", R"("Pows")", R"("succ")",
-                            R"("sha256")", R"("/ota/check")", R"("Error no")", R"("2018-10-31")"}) {
+  for (const char* token : {R"("dev_id")", R"("\"dev_id\":")", R"("dev_id=")", R"("Pows")", R"("succ")", R"("sha256")",
+                            R"("/ota/check")", R"("Error no")", R"("2018-10-31")"}) {
     EXPECT_NE(dict.find(token), std::string::npos) << token;
   }
   // UTF-8 of the example manufacturer is escaped byte by byte.
@@ -155,9 +156,7 @@ TEST(SpecLoader, DirectoryIsOneClearError) {
   EXPECT_NE(outcome.errors[0].message.find("directory"), std::string::npos);
 }
 
-TEST(SpecLoader, SchemaIsEmbedded) {
-  EXPECT_NE(spec_schema_text().find("otaconf-spec/1"), std::string_view::npos);
-}
+TEST(SpecLoader, SchemaIsEmbedded) { EXPECT_NE(spec_schema_text().find("otaconf-spec/1"), std::string_view::npos); }
 
 }  // namespace
 }  // namespace otaconf::spec

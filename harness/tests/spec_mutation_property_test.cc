@@ -34,15 +34,17 @@ const std::vector<json::json_pointer>& shipped_pointers() {
 enum class Mutation { Remove, Replace, Duplicate, RenameKey, EmptyContainer, Stringify };
 
 rc::Gen<json> scalar_values() {
-  return rc::gen::oneOf(rc::gen::just(json(nullptr)), rc::gen::map(rc::gen::arbitrary<bool>(), [](bool b) { return json(b); }),
-                        rc::gen::map(rc::gen::arbitrary<std::int64_t>(), [](std::int64_t n) { return json(n); }),
-                        rc::gen::map(rc::gen::arbitrary<double>(), [](double x) { return std::isfinite(x) ? json(x) : json(0.5); }),
-                        rc::gen::map(rc::gen::arbitrary<std::string>(), [](std::string s) {
-                          // Invalid UTF-8 cannot be serialised; the loader's text tests cover it.
-                          return json::parse(json(s).dump(-1, ' ', false, json::error_handler_t::replace));
-                        }),
-                        rc::gen::element(json("$request.dev_id"), json("$task.status"), json("AMB.CASING"), json("MUST"),
-                                         json::array(), json::object(), json({{"all", json::array()}})));
+  return rc::gen::oneOf(
+      rc::gen::just(json(nullptr)), rc::gen::map(rc::gen::arbitrary<bool>(), [](bool b) { return json(b); }),
+      rc::gen::map(rc::gen::arbitrary<std::int64_t>(), [](std::int64_t n) { return json(n); }),
+      rc::gen::map(rc::gen::arbitrary<double>(), [](double x) { return std::isfinite(x) ? json(x) : json(0.5); }),
+      rc::gen::map(rc::gen::arbitrary<std::string>(),
+                   [](std::string s) {
+                     // Invalid UTF-8 cannot be serialised; the loader's text tests cover it.
+                     return json::parse(json(s).dump(-1, ' ', false, json::error_handler_t::replace));
+                   }),
+      rc::gen::element(json("$request.dev_id"), json("$task.status"), json("AMB.CASING"), json("MUST"), json::array(),
+                       json::object(), json({{"all", json::array()}})));
 }
 
 // Applies one mutation at `pointer`; returns false when it does not apply.

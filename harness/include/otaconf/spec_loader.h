@@ -36,7 +36,7 @@ class SpecError : public std::runtime_error {
 };
 
 struct LoadOutcome {
-  std::optional<Spec> spec;         // set when errors is empty
+  std::optional<Spec> spec;        // set when errors is empty
   std::vector<Diagnostic> errors;  // every problem found, in document order
 };
 
@@ -49,8 +49,7 @@ LoadOutcome try_load_spec_text(std::string_view text, const std::string& label,
 
 // Throw SpecError with the first diagnostic.
 Spec load_spec(const std::filesystem::path& file);
-Spec load_spec_text(std::string_view text, const std::string& label,
-                    const std::filesystem::path& base_dir = {});
+Spec load_spec_text(std::string_view text, const std::string& label, const std::filesystem::path& base_dir = {});
 
 // The shipped spec: $OTACONF_SPEC when set, else spec/onenet-ota-v1.json of
 // the source tree otaconf was built from.

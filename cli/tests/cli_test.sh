@@ -1,0 +1,77 @@
+#!/usr/bin/env bash
+# End-to-end tests of the otaconf command: exit codes and what it prints.
+# Usage: cli_test.sh OTACONF SOURCE_DIR CASE
+set -u
+otaconf=$1
+src=$2
+case_name=$3
+spec=$src/spec/onenet-ota-v1.json
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+fail() { echo "FAIL [$case_name]: $*"; echo "--- stdout"; cat "$work/out"; echo "--- stderr"; cat "$work/err"; exit 1; }
+
+run() { "$otaconf" "$@" >"$work/out" 2>"$work/err"; echo $? >"$work/code"; }
+expect_exit() { [ "$(cat "$work/code")" = "$1" ] || fail "exit $(cat "$work/code"), expected $1"; }
+expect_out() { grep -Eq -- "$1" "$work/out" || fail "stdout lacks /$1/"; }
+# Errors are one line on stderr that names the file.
+expect_one_error_line() {
+  [ "$(wc -l <"$work/err")" = 1 ] || fail "expected exactly one stderr line"
+  grep -Fq -- "$1" "$work/err" || fail "stderr does not name $1"
+  grep -Eq -- "$2" "$work/err" || fail "stderr lacks /$2/"
+}
+# A copy of the shipped spec with its sources, edited by sed.
+edited_spec() {
+  mkdir -p "$work/spec"
+  cp -r "$src/spec/sources" "$work/spec/"
+  sed "$1" "$spec" >"$work/spec/edited.json"
+  echo "$work/spec/edited.json"
+}
+
+case $case_name in
+  lint_shipped)
+    run spec lint "$spec"; expect_exit 0; expect_out '^.*: 0 findings \(clauses=' ;;
+  lint_default_file)
+    run spec lint; expect_exit 0; expect_out 'onenet-ota-v1.json: 0 findings' ;;
+  show_counts)
+    run spec show "$spec"; expect_exit 0
+    last=$(tail -n 1 "$work/out")
+    [[ $last =~ ^clauses=([0-9]+)\ ambiguities=([0-9]+)\ error_codes=([0-9]+)\ fields=([0-9]+)\ profiles=([0-9]+)$ ]] ||
+      fail "last line is '$last'"
+    [ "${BASH_REMATCH[1]}" -ge 40 ] || fail "fewer than 40 clauses"
+    [ "${BASH_REMATCH[2]}" -ge 15 ] || fail "fewer than 15 ambiguities"
+    [ "${BASH_REMATCH[3]}" -ge 8 ] || fail "fewer than 8 error codes" ;;
+  show_quotes_every_clause)
+    run spec show "$spec"; expect_exit 0
+    # every clause line is followed by at least one [doc] quote line
+    awk '/^== Clauses/{c=1;next} /^== /{c=0} c&&/^  [A-Z]/{if(id&&!q){print id; bad=1} id=$1; q=0} c&&/\[doc\] "/{q=1}
+         END{if(id&&!q){print id; bad=1} exit bad}' "$work/out" || fail "a clause without a [doc] quote" ;;
+  dict)
+    run spec dict "$spec"; expect_exit 0; expect_out '^kw[0-9]+="dev_id"$'; expect_out '^kw[0-9]+="\\"powers\\":"$' ;;
+  missing_file)
+    run spec show "$work/none.json"; expect_exit 2; expect_one_error_line "$work/none.json" 'cannot read the file' ;;
+  not_json)
+    printf '{"format": ' >"$work/broken.json"
+    run spec show "$work/broken.json"; expect_exit 2; expect_one_error_line "$work/broken.json" 'not valid JSON' ;;
+  schema_violation)
+    file=$(edited_spec 's/"level": "MUST"/"level": "MUSTNT"/')
+    run spec show "$file"; expect_exit 2; expect_one_error_line "$file" ': /clauses/0/level: ' ;;
+  dangling_reference)
+    file=$(edited_spec 's/"precedence": \[7,/"precedence": [42, 7,/')
+    run spec dict "$file"; expect_exit 2; expect_one_error_line "$file" 'code 42 in the precedence' ;;
+  lint_finding)
+    file=$(edited_spec 's/"Request mode: \*\* GET\*\*"/"Request mode: ** POST**"/')
+    run spec lint "$file"; expect_exit 1; expect_out 'quote not found verbatim'; expect_out ': [1-9][0-9]* findings? ' ;;
+  lint_lists_every_error)
+    printf '{"format": "otaconf-spec/1"}' >"$work/thin.json"
+    run spec lint "$work/thin.json"; expect_exit 2
+    [ "$(grep -c 'Missing required property' "$work/err")" -ge 10 ] || fail "lint should list every error" ;;
+  usage_error)
+    run spec frobnicate; expect_exit 2 ;;
+  no_subcommand)
+    run; expect_exit 2 ;;
+  help)
+    run --help; expect_exit 0; expect_out 'spec' ;;
+  *) echo "unknown case $case_name"; exit 2 ;;
+esac
+echo "ok [$case_name]"

@@ -12,7 +12,8 @@ namespace {
 
 std::string dictionary_escape(const std::string& token) {
   std::string out;
-  for (unsigned char c : token) {
+  for (char signed_c : token) {
+    const auto c = static_cast<unsigned char>(signed_c);
     if (c == '\\' || c == '"') {
       out += '\\';
       out += static_cast<char>(c);

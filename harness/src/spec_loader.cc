@@ -18,11 +18,7 @@
 #include <regex>
 #include <set>
 #include <sstream>
-#include <valijson/adapters/nlohmann_json_adapter.hpp>
-#include <valijson/schema.hpp>
-#include <valijson/schema_parser.hpp>
-#include <valijson/validator.hpp>
-
+#include "json_input.h"
 #include "spec_schema_text.h"
 
 #ifndef OTACONF_SOURCE_DIR
@@ -32,16 +28,6 @@
 namespace otaconf::spec {
 
 using nlohmann::json;
-
-std::string Diagnostic::line() const {
-  std::string out = file;
-  if (!pointer.empty()) out += ": " + pointer;
-  out += ": " + message;
-  return out;
-}
-
-SpecError::SpecError(Diagnostic diagnostic)
-    : std::runtime_error(diagnostic.line()), diagnostic_(std::move(diagnostic)) {}
 
 std::string_view spec_schema_text() { return kSpecSchemaText; }
 
@@ -54,132 +40,15 @@ std::filesystem::path default_spec_path() {
 
 namespace {
 
-class Collector {
- public:
-  explicit Collector(std::string file) : file_(std::move(file)) {}
-  void add(std::string pointer, std::string message) {
-    errors_.push_back({file_, std::move(pointer), std::move(message)});
-  }
-  bool empty() const { return errors_.empty(); }
-  std::vector<Diagnostic>& errors() { return errors_; }
+using detail::child;
+using detail::Collector;
 
- private:
-  std::string file_;
-  std::vector<Diagnostic> errors_;
-};
-
-std::string escape_token(std::string_view token) {
-  std::string out;
-  for (char c : token) {
-    if (c == '~') {
-      out += "~0";
-    } else if (c == '/') {
-      out += "~1";
-    } else {
-      out += c;
-    }
-  }
-  return out;
-}
-
-std::string child(const std::string& pointer, std::string_view key) { return pointer + "/" + escape_token(key); }
-std::string child(const std::string& pointer, std::size_t index) { return pointer + "/" + std::to_string(index); }
-
-// ---- stage 1: depth --------------------------------------------------------
-
-int nesting_depth(const json& root) {
-  int deepest = 0;
-  std::vector<std::pair<const json*, int>> stack{{&root, 1}};
-  while (!stack.empty()) {
-    auto [node, depth] = stack.back();
-    stack.pop_back();
-    if (!node->is_structured()) continue;
-    deepest = std::max(deepest, depth);
-    if (depth > kMaxSpecDepth) return depth;
-    for (const auto& element : *node) stack.emplace_back(&element, depth + 1);
-  }
-  return deepest;
-}
-
-// ---- stage 2: schema -------------------------------------------------------
-
-const valijson::Schema& compiled_schema() {
-  static const std::unique_ptr<valijson::Schema> schema = [] {
-    auto parsed = json::parse(kSpecSchemaText);
-    auto result = std::make_unique<valijson::Schema>();
-    valijson::SchemaParser parser;
-    valijson::adapters::NlohmannJsonAdapter adapter(parsed);
-    parser.populateSchema(adapter, *result);
-    return result;
-  }();
-  return *schema;
-}
-
-// valijson names a place as ["<root>", "[clauses]", "[3]", ...].
-std::string pointer_from_context(const std::vector<std::string>& context) {
-  std::string pointer;
-  for (const auto& part : context) {
-    if (part == "<root>") continue;
-    std::string_view token = part;
-    if (token.size() >= 2 && token.front() == '[' && token.back() == ']') {
-      token = token.substr(1, token.size() - 2);
-    }
-    if (token.size() >= 2 && token.front() == '"' && token.back() == '"') {
-      token = token.substr(1, token.size() - 2);
-    }
-    pointer = child(pointer, token);
-  }
-  return pointer;
-}
-
-bool is_strict_prefix(const std::string& prefix, const std::string& pointer) {
-  return pointer.size() > prefix.size() && pointer.compare(0, prefix.size(), prefix) == 0 &&
-         pointer[prefix.size()] == '/';
-}
-
-constexpr std::string_view kOneOfFailure = "Failed to validate against any child schemas allowed by oneOf constraint.";
-
-// valijson reports every enclosing object and array that failed because of
-// an error ("Failed to validate ..."), and for a oneOf every alternative's
-// complaint. Keep the leaves; a oneOf with no deeper error becomes one line.
-void validate_schema(const json& document, Collector& out) {
-  valijson::Validator validator;
-  valijson::ValidationResults results;
-  valijson::adapters::NlohmannJsonAdapter adapter(document);
-  if (validator.validate(compiled_schema(), adapter, &results)) return;
-
-  std::vector<std::pair<std::string, std::string>> errors;
-  std::set<std::string> one_of_failures;
-  valijson::ValidationResults::Error error;
-  while (results.popError(error)) {
-    auto pointer = pointer_from_context(error.context);
-    if (error.description == kOneOfFailure) {
-      one_of_failures.insert(pointer);
-    } else if (error.description.rfind("Failed to validate", 0) != 0) {
-      errors.emplace_back(std::move(pointer), error.description);
-    }
-  }
-  auto explained_deeper = [&](const std::string& pointer) {
-    return std::any_of(errors.begin(), errors.end(), [&](const auto& e) {
-      return is_strict_prefix(pointer, e.first) && !one_of_failures.count(e.first);
-    });
-  };
-  std::set<std::string> reported;
-  for (const auto& pointer : one_of_failures) {
-    if (explained_deeper(pointer) ||
-        std::any_of(one_of_failures.begin(), one_of_failures.end(),
-                    [&](const std::string& other) { return is_strict_prefix(pointer, other); })) {
-      continue;
-    }
-    out.add(pointer,
-            "matches none of the allowed forms (an expression is a $reference, a literal, or an object with "
-            "one operator: see spec/README.md)");
-  }
-  for (const auto& [pointer, message] : errors) {
-    if (one_of_failures.count(pointer)) continue;
-    if (reported.insert(pointer + "\n" + message).second) out.add(pointer, message);
-  }
-  if (out.empty()) out.add("", "does not match spec/spec.schema.json");
+const detail::JsonSchema& spec_schema() {
+  static const detail::JsonSchema schema(
+      kSpecSchemaText,
+      "matches none of the allowed forms (an expression is a $reference, a literal, or an object with one "
+      "operator: see spec/README.md)");
+  return schema;
 }
 
 // ---- stage 3: reading ------------------------------------------------------
@@ -831,28 +700,16 @@ LoadOutcome finish(Collector& out, std::optional<Spec> spec) {
 
 }  // namespace
 
-LoadOutcome try_load_spec_text(std::string_view text, const std::string& label, const std::filesystem::path& base_dir) {
+LoadOutcome try_load_spec_text(std::string_view text, const std::string& label,
+                               const std::filesystem::path& base_dir) {
   Collector out(label);
-  json document;
-  try {
-    document = json::parse(text.begin(), text.end());
-  } catch (const json::parse_error& e) {
-    std::string what = e.what();
-    if (auto cut = what.find("] "); cut != std::string::npos) what = what.substr(cut + 2);
-    out.add("", "not valid JSON: " + what);
-    return finish(out, std::nullopt);
-  }
-  if (nesting_depth(document) > kMaxSpecDepth) {
-    out.add("", "nested more than " + std::to_string(kMaxSpecDepth) + " levels deep");
-    return finish(out, std::nullopt);
-  }
-  validate_schema(document, out);
-  if (!out.empty()) return finish(out, std::nullopt);
+  auto document = detail::parse_bounded(text, kMaxSpecDepth, out);
+  if (!document || !spec_schema().validate(*document, out)) return finish(out, std::nullopt);
 
   Spec spec;
   try {
     Reader reader(out);
-    spec = reader.read(document);
+    spec = reader.read(*document);
   } catch (const json::exception& e) {
     // The schema and the reader disagree: a bug in otaconf, reported as data.
     out.add("", std::string("internal: the schema admitted a shape the reader cannot read: ") + e.what());
@@ -864,18 +721,10 @@ LoadOutcome try_load_spec_text(std::string_view text, const std::string& label, 
 }
 
 LoadOutcome try_load_spec(const std::filesystem::path& file) {
-  auto unreadable = [&](const std::string& why) {
-    LoadOutcome outcome;
-    outcome.errors.push_back({file.string(), "", "cannot read the file: " + why});
-    return outcome;
-  };
-  std::error_code ec;
-  if (std::filesystem::is_directory(file, ec)) return unreadable("it is a directory");
-  std::ifstream in(file, std::ios::binary);
-  if (!in) return unreadable(std::strerror(errno));
-  std::ostringstream text;
-  text << in.rdbuf();
-  auto outcome = try_load_spec_text(text.str(), file.string(), file.parent_path());
+  Collector out(file.string());
+  const auto text = detail::read_file(file, out);
+  if (!text) return finish(out, std::nullopt);
+  auto outcome = try_load_spec_text(*text, file.string(), file.parent_path());
   if (outcome.spec) outcome.spec->file = file;
   return outcome;
 }

@@ -1,9 +1,9 @@
 // Loading a spec: JSON parsing, JSON Schema validation (spec/spec.schema.json,
 // embedded at build time) and reference checks, into the typed model.
 //
-// Error convention of this layer: load_spec* throw SpecError carrying one
-// Diagnostic (file, JSON pointer, message); try_load_spec collects them all.
-// No other exception type escapes.
+// Error convention (otaconf/diagnostic.h): load_spec* throw SpecError
+// carrying one Diagnostic (file, JSON pointer, message); try_load_spec
+// collects them all. No other exception type escapes.
 #pragma once
 
 #include <filesystem>
@@ -13,27 +13,13 @@
 #include <string_view>
 #include <vector>
 
+#include "otaconf/diagnostic.h"
 #include "otaconf/spec.h"
 
 namespace otaconf::spec {
 
-struct Diagnostic {
-  std::string file;     // the spec file (or a label for in-memory text)
-  std::string pointer;  // RFC 6901 JSON pointer; empty for the whole file
-  std::string message;
-
-  // "FILE: POINTER: message" (POINTER "/" ... or omitted when empty).
-  std::string line() const;
-};
-
-class SpecError : public std::runtime_error {
- public:
-  explicit SpecError(Diagnostic diagnostic);
-  const Diagnostic& diagnostic() const { return diagnostic_; }
-
- private:
-  Diagnostic diagnostic_;
-};
+using Diagnostic = otaconf::Diagnostic;
+using SpecError = otaconf::InputError;
 
 struct LoadOutcome {
   std::optional<Spec> spec;        // set when errors is empty

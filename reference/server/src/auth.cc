@@ -1,0 +1,108 @@
+#include "auth.h"
+
+#include <charconv>
+#include <map>
+#include <regex>
+
+#include "otaconf/crypto.h"
+
+namespace otaconf::refserver {
+
+namespace {
+constexpr const char* kVersion = "2018-10-31";
+
+AuthResult failure(std::string reason) {
+  AuthResult result;
+  result.reason = std::move(reason);
+  return result;
+}
+
+bool strictly_encoded(const std::string& value) {
+  static const std::regex encoded("^([A-Za-z0-9._~-]|%[0-9A-Fa-f]{2})*$");
+  return std::regex_match(value, encoded);
+}
+}  // namespace
+
+bool AuthResult::covers(const fixture::Device& device) const {
+  if (unscoped) return true;
+  if (device.product != product) return false;
+  return !device_name || *device_name == device.name;
+}
+
+TokenVerifier::TokenVerifier(const fixture::Fixture& fixture, bool raw_values_ok, Fault fault)
+    : fixture_(fixture), raw_values_ok_(raw_values_ok), fault_(fault) {}
+
+// Strict: every value URL-encoded. Lenient: raw values too (the vendor's own
+// curl examples send res=products/1 and a trailing '=' in sign).
+std::optional<std::string> TokenVerifier::decode_value(const std::string& value) const {
+  if (strictly_encoded(value)) return crypto::url_decode(value);
+  if (!raw_values_ok_) return std::nullopt;
+  if (auto decoded = crypto::url_decode(value); decoded && value.find('%') != std::string::npos) return decoded;
+  return value;
+}
+
+AuthResult TokenVerifier::verify(const std::string& header, std::int64_t now, bool already_decoded) const {
+  if (header.empty()) {
+    if (fault_ == Fault::AcceptMissingAuthorization) {
+      AuthResult anyone;
+      anyone.ok = true;
+      anyone.unscoped = true;
+      return anyone;
+    }
+    return failure("missing");
+  }
+  std::map<std::string, std::string> values;
+  std::size_t start = 0;
+  while (start <= header.size()) {
+    auto end = header.find('&', start);
+    if (end == std::string::npos) end = header.size();
+    const auto pair = header.substr(start, end - start);
+    start = end + 1;
+    const auto equals = pair.find('=');
+    if (equals == std::string::npos) return failure("malformed");
+    auto value = already_decoded ? std::optional(pair.substr(equals + 1)) : decode_value(pair.substr(equals + 1));
+    if (!value || !values.emplace(pair.substr(0, equals), *value).second) return failure("malformed");
+  }
+  for (const char* key : {"version", "res", "et", "method", "sign"}) {
+    if (!values.count(key)) return failure("malformed");
+  }
+  static const std::regex et_syntax("^[0-9]{1,19}$");
+  static const std::regex res_syntax("^products/([0-9]{1,20})(/devices/([^/]+))?$");
+  const auto& method = values["method"];
+  std::smatch res;
+  if (values["version"] != kVersion || !std::regex_match(values["et"], et_syntax) ||
+      !std::regex_match(values["res"], res, res_syntax) || (method != "md5" && method != "sha1" && method != "sha256")) {
+    return failure("malformed");
+  }
+
+  AuthResult result;
+  result.product = res[1].str();
+  if (res[3].matched) result.device_name = res[3].str();
+  const std::string* key = nullptr;
+  if (result.device_name) {
+    const auto* device = fixture_.device_named(result.product, *result.device_name);
+    if (device && device->access_key) key = &*device->access_key;
+  } else if (const auto* product = fixture_.product(result.product)) {
+    key = &product->access_key;
+  }
+  if (!key) return failure("unknown-key");
+
+  const bool skip_signature = fault_ == Fault::UncheckedSha256Signature && method == "sha256";
+  if (!skip_signature) {
+    const auto key_bytes = crypto::base64_decode(*key);
+    const auto message = values["et"] + "\n" + method + "\n" + values["res"] + "\n" + values["version"];
+    const auto mac = key_bytes ? crypto::hmac(method, *key_bytes, message) : std::nullopt;
+    if (!mac || !crypto::constant_time_equal(crypto::base64_encode(*mac), values["sign"])) {
+      return failure("bad-signature");
+    }
+  }
+  std::int64_t expiry = 0;
+  const auto& et = values["et"];
+  if (std::from_chars(et.data(), et.data() + et.size(), expiry).ec != std::errc()) return failure("malformed");
+  if (expiry < now && fault_ != Fault::AcceptExpiredToken) return failure("expired");
+  result.ok = true;
+  result.unscoped = fault_ == Fault::IgnoreTokenScope;
+  return result;
+}
+
+}  // namespace otaconf::refserver

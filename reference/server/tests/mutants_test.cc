@@ -1,0 +1,148 @@
+// Every mutant is live: on a request chosen for its clause, it answers
+// differently from the reference server. (Whether the conformance suite
+// notices is the mutation score of `otaconf mutation --side server`.)
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <functional>
+#include <set>
+
+#include "support.h"
+
+namespace otaconf::refserver {
+namespace {
+
+using nlohmann::json;
+using testing::Call;
+using testing::example_request;
+using testing::Server;
+
+json with(json params, const json& changes) {
+  for (const auto& [key, value] : changes.items()) params[key] = value;
+  return params;
+}
+
+using Probe = std::function<WireResponse(Server&)>;
+
+Probe check(Call call) {
+  return [call](Server& server) { return server.call(call); };
+}
+
+Probe check_request(std::function<WireRequest()> make) {
+  return [make](Server& server) { return server.raw(make()); };
+}
+
+// Checks the document's example, then downloads its token with `range`.
+Probe download(std::string range) {
+  return [range](Server& server) {
+    const auto answer = testing::body_of(server.call({example_request()}));
+    WireRequest request;
+    request.target = "/ota/download/" + answer["data"]["token"].get<std::string>();
+    if (!range.empty()) request.headers.emplace("Range", range);
+    return server.raw(request);
+  };
+}
+
+WireRequest with_token(Call call, const std::string& authorization) {
+  call.auth = "";
+  auto request = testing::request_of(call);
+  request.headers.emplace("Authorization", authorization);
+  return request;
+}
+
+struct MutantProbe {
+  std::string mutant;
+  std::string profile;
+  Probe probe;
+};
+
+const json k6524 = {{"dev_id", "6524"}, {"manuf", "中国移动"}, {"model", "M5310"}, {"type", 1},
+                    {"version", "1.2"}, {"signals", 12},      {"powers", 90},       {"cdn", false}};
+
+std::vector<MutantProbe> probes() {
+  Call body{with(example_request(), {{"dev_id", 6523}})};
+  body.as_body = true;
+  Call upper{{{"DEV_ID", "6523"}, {"Manuf", "中国移动"}, {"MODEL", "M5310"}, {"type", 1}, {"Version", "1.2"}, {"cdn", true}}};
+  Call no_auth{example_request()};
+  no_auth.auth = "";
+  return {
+      {"ignore-power-threshold", "strict", check({with(k6524, {{"powers", 50}})})},
+      {"signal-strictly-greater", "strict", check({k6524})},
+      {"no-version-check", "strict", check({with(example_request(), {{"version", "1.1"}})})},
+      {"swap-13-19", "strict", check({with(example_request(), {{"dev_id", "6526"}})})},
+      {"suspended-as-no-task", "strict", check({with(example_request(), {{"dev_id", "6525"}})})},
+      {"no-manuf-check", "strict", check({with(example_request(), {{"manuf", "China Mobile"}})})},
+      {"ignore-task-type", "strict", check({with(k6524, {{"type", 2}})})},
+      {"errno-as-string", "strict", check({example_request()})},
+      {"missing-error-field", "strict", check({example_request()})},
+      {"success-text-ok", "strict", check({example_request()})},
+      {"data-on-error", "strict", check({with(example_request(), {{"version", "1.1"}})})},
+      {"missing-md5", "strict", check({example_request()})},
+      {"md5-uppercase", "strict", check({example_request()})},
+      {"size-as-string", "strict", check({example_request()})},
+      {"only-pows", "lenient", check({with(k6524, {{"powers", 5}})})},
+      {"case-sensitive-names", "lenient", check(upper)},
+      {"ignore-json-body", "lenient", check(body)},
+      {"accept-expired-token", "strict", check_request([] {
+         return with_token({example_request()}, testing::token_for("products/123123", "sha1", testing::kNow - 10));
+       })},
+      {"ignore-token-scope", "strict", check({example_request(), "products/200001"})},
+      {"unchecked-sha256-signature", "strict", check_request([] {
+         auto token = testing::token_for("products/123123", "sha256");
+         token.replace(token.find("sign=") + 5, 1, token[token.find("sign=") + 5] == 'A' ? "B" : "A");
+         return with_token({example_request()}, token);
+       })},
+      {"accept-missing-authorization", "strict", check(no_auth)},
+      {"html-500-on-internal", "strict", check({with(example_request(), {{"dev_id", "6528"}})})},
+      {"type-not-validated", "strict", check({with(example_request(), {{"type", 3}})})},
+      {"cdn-ignored", "strict", check({example_request()})},
+      {"range-off-by-one", "strict", download("bytes=0-9")},
+      {"text-content-type", "strict", check({example_request()})},
+      {"short-download", "strict", download("")},
+      {"retry-from-interval", "strict", check({example_request()})},
+      {"dev-id-number-rejected", "lenient", check(body)},
+      {"non-json-on-invalid-utf8", "strict", check_request([] {
+         auto request = testing::request_of({example_request()});
+         request.target += "&model=%FF";
+         return request;
+       })},
+  };
+}
+
+// Tokens differ on every answer; everything else must be equal to count as
+// the same behaviour.
+std::string comparable(const WireResponse& response) {
+  auto body = json::parse(response.body, nullptr, false);
+  if (body.is_object() && body.contains("data") && body["data"].is_object() && body["data"].contains("token")) {
+    body["data"]["token"] = "<token>";
+  }
+  return std::to_string(response.status) + " " + response.header("Content-Type") + " " +
+         (body.is_discarded() ? response.body : body.dump());
+}
+
+class MutantIsLive : public ::testing::TestWithParam<MutantProbe> {};
+
+TEST_P(MutantIsLive, AnswersDifferentlyFromTheReference) {
+  const auto& probe = GetParam();
+  Server reference(probe.profile);
+  Server mutant(probe.profile, probe.mutant);
+  const auto expected = comparable(probe.probe(reference));
+  const auto observed = comparable(probe.probe(mutant));
+  EXPECT_NE(expected, observed) << probe.mutant << " behaves like the reference: " << observed;
+}
+
+INSTANTIATE_TEST_SUITE_P(Each, MutantIsLive, ::testing::ValuesIn(probes()),
+                         [](const ::testing::TestParamInfo<MutantProbe>& param_info) {
+                           auto name = param_info.param.mutant;
+                           std::replace(name.begin(), name.end(), '-', '_');
+                           return name;
+                         });
+
+TEST(MutantIsLive, EveryMutantHasAProbe) {
+  std::set<std::string> probed;
+  for (const auto& probe : probes()) probed.insert(probe.mutant);
+  for (const auto& m : mutants()) EXPECT_TRUE(probed.count(m.name)) << m.name;
+}
+
+}  // namespace
+}  // namespace otaconf::refserver

@@ -12,5 +12,6 @@ inline constexpr int kExitFindings = 1;
 inline constexpr int kExitUsage = 2;
 
 void add_spec_command(CLI::App& app, int& exit_code);
+void add_token_command(CLI::App& app, int& exit_code);
 
 }  // namespace otaconf::cli

@@ -10,6 +10,7 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", std::string("otaconf ") + OTACONF_VERSION);
   int exit_code = otaconf::cli::kExitOk;
   otaconf::cli::add_spec_command(app, exit_code);
+  otaconf::cli::add_token_command(app, exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

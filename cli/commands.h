@@ -13,5 +13,7 @@ inline constexpr int kExitUsage = 2;
 
 void add_spec_command(CLI::App& app, int& exit_code);
 void add_token_command(CLI::App& app, int& exit_code);
+void add_server_command(CLI::App& app, int& exit_code);
+void add_mutation_command(CLI::App& app, int& exit_code);
 
 }  // namespace otaconf::cli

@@ -11,6 +11,8 @@ int main(int argc, char** argv) {
   int exit_code = otaconf::cli::kExitOk;
   otaconf::cli::add_spec_command(app, exit_code);
   otaconf::cli::add_token_command(app, exit_code);
+  otaconf::cli::add_server_command(app, exit_code);
+  otaconf::cli::add_mutation_command(app, exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

@@ -281,6 +281,7 @@ class Reader {
     e.path = j.at("path").get<std::string>();
     e.origin = j.at("origin").get<std::string>();
     e.clauses = strings(j, "clauses");
+    e.names_case_insensitive_when = when(j, "names_case_insensitive_when", pointer);
     each(j, pointer, "encodings", [&](const json& x, const std::string& p) {
       e.encodings.push_back({x.at("id").get<std::string>(), x.at("canonical").get<bool>(), x.at("typed").get<bool>(),
                              x.at("origin").get<std::string>(), x.at("description").get<std::string>(),
@@ -640,6 +641,7 @@ class ReferenceChecker {
   void endpoint(const Endpoint& e) {
     origin(e.origin, child(e.pointer, "origin"));
     clause_refs(e.clauses, e.pointer);
+    when(e.names_case_insensitive_when);
     for (std::size_t i = 0; i < e.encodings.size(); ++i) {
       origin(e.encodings[i].origin, child(child(child(e.pointer, "encodings"), i), "origin"));
       when(e.encodings[i].accepted_when);

@@ -79,7 +79,8 @@ TEST(ShippedSpec, DocumentedErrorCodesAllHaveTriggersAndActions) {
   }
   EXPECT_EQ(check->error_code(0)->action, "download");
   EXPECT_EQ(check->error_code(0)->trigger.op, Expr::Op::Otherwise);
-  EXPECT_EQ(check->error_code(7)->trigger.op, Expr::Op::External);
+  EXPECT_EQ(check->error_code(7)->trigger.op, Expr::Op::Any);
+  EXPECT_EQ(check->error_code(7)->trigger.args.front().op, Expr::Op::External);
 }
 
 TEST(ShippedSpec, ProfilesResolveSpellingsDifferently) {

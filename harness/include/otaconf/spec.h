@@ -234,6 +234,7 @@ struct Endpoint {
   std::string path;
   std::string origin;
   std::vector<std::string> clauses;
+  When names_case_insensitive_when;  // parameter names match in any letter case
   std::vector<Encoding> encodings;
   std::vector<Header> headers;
   std::vector<Field> request_fields;

@@ -41,7 +41,7 @@ std::optional<std::string> TokenVerifier::decode_value(const std::string& value)
   return value;
 }
 
-AuthResult TokenVerifier::verify(const std::string& header, std::int64_t now, bool already_decoded) const {
+AuthResult TokenVerifier::verify(const std::string& header, std::int64_t now) const {
   if (header.empty()) {
     if (fault_ == Fault::AcceptMissingAuthorization) {
       AuthResult anyone;
@@ -60,7 +60,7 @@ AuthResult TokenVerifier::verify(const std::string& header, std::int64_t now, bo
     start = end + 1;
     const auto equals = pair.find('=');
     if (equals == std::string::npos) return failure("malformed");
-    auto value = already_decoded ? std::optional(pair.substr(equals + 1)) : decode_value(pair.substr(equals + 1));
+    auto value = decode_value(pair.substr(equals + 1));
     if (!value || !values.emplace(pair.substr(0, equals), *value).second) return failure("malformed");
   }
   for (const char* key : {"version", "res", "et", "method", "sign"}) {

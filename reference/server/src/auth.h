@@ -25,8 +25,7 @@ struct AuthResult {
 class TokenVerifier {
  public:
   TokenVerifier(const fixture::Fixture& fixture, bool raw_values_ok, Fault fault);
-  // `already_decoded`: the transport decoded the values (see WireRequest).
-  AuthResult verify(const std::string& header, std::int64_t now, bool already_decoded = false) const;
+  AuthResult verify(const std::string& header, std::int64_t now) const;
 
  private:
   std::optional<std::string> decode_value(const std::string& value) const;

@@ -94,7 +94,7 @@ struct Service::Impl {
       return internal_error("injected fault");
     }
     const auto p = params.read(request);
-    const auto auth = verifier.verify(header_value(request, "Authorization"), now, request.header_values_decoded);
+    const auto auth = verifier.verify(header_value(request, "Authorization"), now);
     if (!auth.ok) return envelope(1, "authorization failed: " + auth.reason);
     if (p.invalid_utf8 && fault == Fault::NonJsonOnInvalidUtf8) {
       WireResponse plain{400, {{"Content-Type", "text/plain"}}, "bad request", -1};

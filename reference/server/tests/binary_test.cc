@@ -23,6 +23,18 @@ struct Process {
   FILE* out = nullptr;  // the child's stdout
 };
 
+// Kills the child if a failed assertion leaves the test early, so no server
+// outlives its test (and ctest does not wait on its pipe).
+struct ChildGuard {
+  pid_t pid;
+  ~ChildGuard() {
+    if (pid > 0 && waitpid(pid, nullptr, WNOHANG) == 0) {
+      kill(pid, SIGKILL);
+      waitpid(pid, nullptr, 0);
+    }
+  }
+};
+
 Process spawn(const std::vector<std::string>& args) {
   int pipe_fds[2];
   if (pipe(pipe_fds) != 0) return {};
@@ -84,6 +96,7 @@ TEST(Binary, ServesEveryDocumentedExampleAndStopsOnSigterm) {
   auto process = spawn({OTACONF_REFSERVER_BINARY, "--fixture", OTACONF_DEFAULT_FIXTURE, "--port", "0",
                         "--fault-injection", "--quiet"});
   ASSERT_GT(process.pid, 0);
+  ChildGuard guard{process.pid};
   const auto url = read_line(process.out);
   std::smatch match;
   ASSERT_TRUE(std::regex_match(url, match, std::regex("^http://127\\.0\\.0\\.1:([0-9]+)$"))) << url;
@@ -92,10 +105,11 @@ TEST(Binary, ServesEveryDocumentedExampleAndStopsOnSigterm) {
   client.set_read_timeout(5);
   const auto now =
       std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
-  for (const auto& example : fixture::default_fixture().examples) {
+  const auto fx = fixture::default_fixture();
+  for (const auto& example : fx.examples) {
     httplib::Headers headers{{"Content-Type", "application/json"}};
     if (!example.auth.omit) {
-      const auto* device = fixture::default_fixture().device(example.request.value("dev_id", ""));
+      const auto* device = fx.device(example.request.value("dev_id", ""));
       const auto res = !example.auth.res.empty() ? example.auth.res : "products/" + (device ? device->product : "123123");
       headers.emplace("Authorization", testing::token_for(res, example.auth.method, example.auth.expired ? now - 60 : now + 3600));
     }
@@ -107,6 +121,7 @@ TEST(Binary, ServesEveryDocumentedExampleAndStopsOnSigterm) {
   }
   kill(process.pid, SIGTERM);
   EXPECT_EQ(wait_exit(process.pid), 0);
+  guard.pid = -1;
   fclose(process.out);
 }
 

@@ -120,6 +120,8 @@ std::string comparable(const WireResponse& response) {
          (body.is_discarded() ? response.body : body.dump());
 }
 
+void PrintTo(const MutantProbe& p, std::ostream* os) { *os << p.mutant << " (" << p.profile << ")"; }
+
 class MutantIsLive : public ::testing::TestWithParam<MutantProbe> {};
 
 TEST_P(MutantIsLive, AnswersDifferentlyFromTheReference) {

@@ -36,10 +36,13 @@ struct ExampleCase {
 std::vector<ExampleCase> example_cases() {
   std::vector<ExampleCase> cases;
   for (const char* profile : {"strict", "lenient", "as-documented"}) {
-    for (const auto& example : fixture::default_fixture().examples) cases.push_back({profile, example});
+    static const auto fx = fixture::default_fixture();
+    for (const auto& example : fx.examples) cases.push_back({profile, example});
   }
   return cases;
 }
+
+void PrintTo(const ExampleCase& c, std::ostream* os) { *os << c.profile << "/" << c.example.name; }
 
 class DocumentedExample : public ::testing::TestWithParam<ExampleCase> {};
 
@@ -47,7 +50,8 @@ TEST_P(DocumentedExample, GetsItsDocumentedErrno) {
   const auto& [profile, example] = GetParam();
   Server server(profile);
   Call call{example.request};
-  const auto* device = fixture::default_fixture().device(example.request.value("dev_id", ""));
+  static const auto fx = fixture::default_fixture();
+  const auto* device = fx.device(example.request.value("dev_id", ""));
   call.auth = example.auth.omit ? "" : !example.auth.res.empty() ? example.auth.res
                                                                  : "products/" + (device ? device->product : "123123");
   auto request = testing::request_of(call);
@@ -78,7 +82,8 @@ INSTANTIATE_TEST_SUITE_P(DefaultFixture, DocumentedExample, ::testing::ValuesIn(
 
 TEST(DocumentedExamples, ReachEveryErrorCodeOfTheSpec) {
   std::set<std::int64_t> reached;
-  for (const auto& example : fixture::default_fixture().examples) reached.insert(example.errno_value);
+  const auto fx = fixture::default_fixture();
+  for (const auto& example : fx.examples) reached.insert(example.errno_value);
   for (const auto& code : testing::shipped_spec().endpoint_by_role("check")->error_codes) {
     EXPECT_TRUE(reached.count(code.code)) << "no example reaches errno " << code.code;
   }

@@ -29,9 +29,6 @@ struct WireRequest {
   std::string target;                              // path and raw query, e.g. /ota/check?dev_id=1
   std::multimap<std::string, std::string> headers;  // names as received
   std::string body;
-  // The transport already URL-decoded header values: cpp-httplib 0.11 does,
-  // so over HTTP a raw token cannot be told from an encoded one.
-  bool header_values_decoded = false;
 };
 
 struct WireResponse {

@@ -1,0 +1,134 @@
+// otaconf server: the server conformance suite against any OTA check server
+// (--url), or against the bundled reference server when no URL is given.
+#include <fstream>
+#include <iostream>
+
+#include "commands.h"
+#include "otaconf/conformance/embedded.h"
+#include "otaconf/conformance/server.h"
+#include "otaconf/fixture.h"
+#include "otaconf/spec_loader.h"
+
+namespace otaconf::cli {
+
+namespace {
+
+struct ServerArgs {
+  std::string url, fixture_file, spec_file, profile, results_file, key, res, token, implementation, mutant;
+  conformance::ServerOptions options;
+  bool fault_injection = false;
+  bool follow_download_host = false;
+  bool quiet = false;
+};
+
+int fail_usage(const std::string& message) {
+  std::cerr << "otaconf: " << message << "\n";
+  return kExitUsage;
+}
+
+// The first line of the results summary, then one line per non-passing entry.
+void print_results(const results::Recorder& recorder, const results::RunInfo& run, bool quiet) {
+  std::cout << "otaconf server: " << run.implementation << " at " << run.target << ", profile " << run.profile << ", seed "
+            << run.seed << ", " << run.requests << " requests in " << static_cast<long>(run.duration_ms) << " ms\n";
+  for (const auto& entry : recorder.entries()) {
+    if (entry.verdict == results::Verdict::Pass) continue;
+    if (quiet && entry.verdict != results::Verdict::Fail && entry.verdict != results::Verdict::Error) continue;
+    std::cout << "  " << results::to_string(entry.verdict) << " " << entry.clause << " [" << entry.check << "] "
+              << entry.message << "\n";
+    if (entry.verdict == results::Verdict::Fail && !entry.evidence.curl.empty()) {
+      std::cout << "      reproduce: " << entry.evidence.curl << "\n";
+      if (!entry.evidence.reproduce.empty()) std::cout << "      RC_PARAMS=\"reproduce=" << entry.evidence.reproduce << "\"\n";
+    }
+  }
+  std::string line;
+  for (const auto& [verdict, count] : recorder.summary()) line += results::to_string(verdict) + "=" + std::to_string(count) + " ";
+  std::cout << line << "\n";
+}
+
+int run(const ServerArgs& args) {
+  spec::Spec spec;
+  fixture::Fixture fixture;
+  try {
+    spec = spec::load_spec(args.spec_file.empty() ? spec::default_spec_path() : std::filesystem::path(args.spec_file));
+    fixture = args.fixture_file.empty() ? fixture::default_fixture() : fixture::load_fixture(args.fixture_file);
+  } catch (const InputError& e) {
+    return fail_usage(e.what());
+  }
+  const auto* profile = spec.profile(args.profile.empty() ? spec.default_profile : args.profile);
+  if (!profile) return fail_usage("--profile: the spec has no profile '" + args.profile + "'");
+
+  results::Recorder recorder;
+  results::RunInfo run;
+  if (args.url.empty()) {
+    conformance::EmbeddedRun embedded;
+    try {
+      conformance::run_against_reference(spec, *profile, fixture, args.mutant, args.options, embedded);
+    } catch (const std::exception& e) {
+      return fail_usage(e.what());
+    }
+    print_results(embedded.recorder, embedded.info, args.quiet);
+    if (!args.results_file.empty()) {
+      std::ofstream out(args.results_file);
+      out << results::to_json(embedded.info, embedded.recorder, spec, spec::Side::Server).dump(2) << "\n";
+      if (!out) return fail_usage("cannot write " + args.results_file);
+    }
+    return embedded.recorder.must_failures(spec).empty() ? kExitOk : kExitFindings;
+  }
+
+  std::string why;
+  const auto url = http::parse_url(args.url, &why);
+  if (!url) return fail_usage("--url: " + why);
+  if (!args.mutant.empty()) return fail_usage("--mutant applies to the bundled reference server only (omit --url)");
+  conformance::ServerSuite suite{spec, *profile, fixture, {}, {}, args.options};
+  suite.target.url = *url;
+  suite.target.implementation = args.implementation.empty() ? url->base() : args.implementation;
+  suite.target.fault_injection = args.fault_injection;
+  suite.target.follow_download_host = args.follow_download_host;
+  if (!args.key.empty()) suite.credentials.key = args.key;
+  if (!args.res.empty()) suite.credentials.res = args.res;
+  if (!args.token.empty()) suite.credentials.token = args.token;
+  {
+    // One probe first: an unreachable server is a usage error, not a run of ERRORs.
+    http::Client probe(*url, args.options.timeout_seconds);
+    const auto* check = spec.endpoint_by_role("check");
+    const auto answer = probe.send({"GET", check ? check->path : "/", {}, {}});
+    if (!answer.ok()) return fail_usage("cannot reach " + url->base() + ": " + answer.error);
+  }
+  conformance::run_server_suite(suite, recorder, run);
+  print_results(recorder, run, args.quiet);
+  if (!args.results_file.empty()) {
+    std::ofstream out(args.results_file);
+    out << results::to_json(run, recorder, spec, spec::Side::Server).dump(2) << "\n";
+    if (!out) return fail_usage("cannot write " + args.results_file);
+  }
+  return recorder.must_failures(spec).empty() ? kExitOk : kExitFindings;
+}
+
+}  // namespace
+
+void add_server_command(CLI::App& app, int& exit_code) {
+  auto args = std::make_shared<ServerArgs>();
+  auto* sub = app.add_subcommand("server", "Test an OTA check server against the spec (the bundled reference without --url)");
+  sub->add_option("--url", args->url, "the server under test, http://host:port (default: start ota-refserver in-process)");
+  sub->add_option("--fixture", args->fixture_file, "the state the server was provisioned with (default: the embedded default)");
+  sub->add_option("--spec", args->spec_file, "spec file (default: the shipped spec)");
+  sub->add_option("--profile", args->profile, "strict, lenient or as-documented (default: the spec's default)");
+  sub->add_option("--key", args->key, "access key (base64) to mint tokens with, instead of the fixture's keys");
+  sub->add_option("--res", args->res, "token resource to use with --key, e.g. products/123");
+  sub->add_option("--token", args->token, "a fixed Authorization value for every request (auth checks become NOT-TESTABLE)");
+  sub->add_option("--seed", args->options.seed, "seed of the property checks")->capture_default_str();
+  sub->add_option("--cases", args->options.cases, "cases per property check")->capture_default_str()->check(CLI::Range(1, 100000));
+  sub->add_option("--only", args->options.only, "judge only clauses matching these globs (e.g. 'ERR.*')")->delimiter(',');
+  sub->add_option("--skip", args->options.skip, "skip clauses matching these globs")->delimiter(',');
+  sub->add_option("--timeout", args->options.timeout_seconds, "seconds per request")->capture_default_str()->check(CLI::Range(0.1, 600.0));
+  sub->add_option("--concurrency", args->options.concurrency, "parallel connections")->capture_default_str()->check(CLI::Range(1, 64));
+  sub->add_option("--results", args->results_file, "write the results JSON here");
+  sub->add_option("--implementation", args->implementation, "a name for the server in reports");
+  sub->add_option("--mutant", args->mutant, "without --url: run the reference server with this fault (see ota-refserver --list-mutants)");
+  sub->add_flag("--fault-injection", args->fault_injection, "the server honours the fixture's fault-injection header (errno 7)");
+  sub->add_flag("--follow-download-host", args->follow_download_host, "fetch packages from a data.ip on another host");
+  sub->add_flag("--quiet", args->quiet, "print only FAIL and ERROR lines");
+  sub->callback([args, &exit_code] { exit_code = run(*args); });
+}
+
+}  // namespace otaconf::cli

@@ -1,0 +1,35 @@
+// Running the server suite against the bundled reference server, in-process
+// on a free loopback port (what `otaconf server` does without --url, what
+// `otaconf mutation --side server` and the ctest suite do).
+#pragma once
+
+#include <string>
+
+#include "otaconf/conformance/server.h"
+
+namespace otaconf::conformance {
+
+struct EmbeddedRun {
+  results::RunInfo info;
+  results::Recorder recorder;
+};
+
+// Starts ota-refserver (profile, optional mutant, fault injection on) over
+// `fixture`, runs the suite against it and stops it.
+void run_against_reference(const spec::Spec& spec, const spec::Profile& profile, const fixture::Fixture& fixture,
+                           const std::string& mutant, const ServerOptions& options, EmbeddedRun& out);
+
+struct MutantVerdict {
+  std::string name, clause, description;
+  bool killed = false;
+  std::string profile;                    // where it was killed
+  std::vector<std::string> by_clauses;    // the clauses that FAILed there
+};
+
+// Runs the suite against each mutant of the reference server, in each
+// profile until one kills it: a FAIL on the clause the mutant declares.
+std::vector<MutantVerdict> mutation_analysis(const spec::Spec& spec, const fixture::Fixture& fixture,
+                                             const ServerOptions& options,
+                                             const std::function<void(const MutantVerdict&)>& progress = {});
+
+}  // namespace otaconf::conformance

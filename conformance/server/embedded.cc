@@ -1,0 +1,59 @@
+#include "otaconf/conformance/embedded.h"
+
+#include "otaconf/refserver.h"
+
+namespace otaconf::conformance {
+
+void run_against_reference(const spec::Spec& spec, const spec::Profile& profile, const fixture::Fixture& fixture,
+                           const std::string& mutant, const ServerOptions& options, EmbeddedRun& out) {
+  refserver::Options server_options;
+  server_options.profile = profile.id;
+  server_options.mutant = mutant;
+  server_options.fault_injection = true;
+  refserver::Service service(spec, fixture, server_options);
+  refserver::ServerLimits limits;
+  limits.threads = std::max(2, options.concurrency);
+  refserver::HttpServer server(service, limits, nullptr);
+  const int port = server.start("127.0.0.1", 0);
+
+  ServerSuite suite{spec, profile, fixture, {}, {}, options};
+  suite.target.url = *http::parse_url("http://127.0.0.1:" + std::to_string(port));
+  suite.target.implementation = "ota-refserver (" + profile.id + (mutant.empty() ? "" : ", mutant " + mutant) + ")";
+  suite.target.fault_injection = true;
+  run_server_suite(suite, out.recorder, out.info);
+  if (!mutant.empty()) {
+    if (const auto* info = refserver::find_mutant(mutant)) out.info.mutant = std::make_pair(info->name, info->clause);
+  }
+  server.stop();
+}
+
+std::vector<MutantVerdict> mutation_analysis(const spec::Spec& spec, const fixture::Fixture& fixture,
+                                             const ServerOptions& options,
+                                             const std::function<void(const MutantVerdict&)>& progress) {
+  std::vector<MutantVerdict> verdicts;
+  for (const auto& mutant : refserver::mutants()) {
+    MutantVerdict verdict{mutant.name, mutant.clause, mutant.description, false, {}, {}};
+    for (const auto& profile : spec.profiles) {
+      EmbeddedRun run;
+      run_against_reference(spec, profile, fixture, mutant.name, options, run);
+      std::vector<std::string> failed;
+      for (const auto& entry : run.recorder.entries()) {
+        if (entry.verdict == results::Verdict::Fail &&
+            std::find(failed.begin(), failed.end(), entry.clause) == failed.end()) {
+          failed.push_back(entry.clause);
+        }
+      }
+      if (std::find(failed.begin(), failed.end(), mutant.clause) != failed.end()) {
+        verdict.killed = true;
+        verdict.profile = profile.id;
+        verdict.by_clauses = failed;
+        break;
+      }
+    }
+    if (progress) progress(verdict);
+    verdicts.push_back(std::move(verdict));
+  }
+  return verdicts;
+}
+
+}  // namespace otaconf::conformance

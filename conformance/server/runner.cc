@@ -1,0 +1,89 @@
+// Runs the catalog: checks spread over worker threads, each with its own
+// keep-alive connection; exclusive checks (RapidCheck) afterwards, alone.
+#include <chrono>
+#include <mutex>
+#include <thread>
+
+#include "otaconf/conformance/server.h"
+
+namespace otaconf::conformance {
+
+namespace {
+
+fixture::SelfAddress self_of(const http::Url& url) {
+  const auto port = ":" + std::to_string(url.port);
+  const bool by_name = url.host == "localhost";
+  return {(by_name ? std::string("127.0.0.1") : url.host) + port, (by_name || url.host.rfind("127.", 0) == 0 ? std::string("localhost") : url.host) + port};
+}
+
+bool selected(const ServerOptions& options, const ServerCheck& check) {
+  for (const auto& clause : check.clauses) {
+    if (clause_selected(options, clause)) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+void run_server_suite(const ServerSuite& suite, results::Recorder& recorder, results::RunInfo& run) {
+  const auto started = std::chrono::steady_clock::now();
+  run.side = "server";
+  run.target = suite.target.url.base();
+  run.implementation = suite.target.implementation;
+  run.profile = suite.profile.id;
+  run.seed = suite.options.seed;
+  run.spec_id = suite.spec.id;
+  run.fixture = suite.fixture.file.string();
+  run.started = results::utc_now();
+
+  const auto* endpoint = suite.spec.endpoint_by_role("check");
+  if (!endpoint) {
+    recorder.record({"server", "the spec", "EP.CHECK.PATH", results::Verdict::Error, "the spec has no check endpoint", {}});
+    return;
+  }
+  oracle::Oracle oracle({suite.spec, *endpoint, suite.profile, suite.fixture, self_of(suite.target.url)});
+  requests::Renderer renderer(suite.spec, *endpoint, suite.fixture, suite.credentials);
+  const auto pool = derive_pool(suite.spec, *endpoint, suite.profile, suite.fixture);
+  std::atomic<std::uint64_t> requests{0};
+
+  std::vector<const ServerCheck*> parallel, exclusive;
+  for (const auto& check : server_checks()) {
+    if (!selected(suite.options, check)) continue;
+    (check.exclusive ? exclusive : parallel).push_back(&check);
+  }
+  auto run_check = [&](const ServerCheck& check, http::Client& client) {
+    Session session(suite, check, oracle, renderer, pool, recorder, client, requests);
+    try {
+      check.run(session);
+    } catch (const std::exception& e) {
+      session.record(check.clauses.front(), results::Verdict::Error, std::string("the check stopped: ") + e.what());
+    }
+  };
+
+  std::mutex queue_mutex;
+  std::size_t next = 0;
+  const auto workers = std::max(1, std::min<int>(suite.options.concurrency, static_cast<int>(parallel.size())));
+  std::vector<std::thread> threads;
+  for (int w = 0; w < workers; ++w) {
+    threads.emplace_back([&] {
+      http::Client client(suite.target.url, suite.options.timeout_seconds);
+      while (true) {
+        const ServerCheck* check = nullptr;
+        {
+          std::lock_guard lock(queue_mutex);
+          if (next >= parallel.size()) return;
+          check = parallel[next++];
+        }
+        run_check(*check, client);
+      }
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  http::Client client(suite.target.url, suite.options.timeout_seconds);
+  for (const auto* check : exclusive) run_check(*check, client);
+
+  run.requests = requests.load();
+  run.duration_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
+}
+
+}  // namespace otaconf::conformance

@@ -1,0 +1,272 @@
+#include "otaconf/interpret.h"
+
+#include <algorithm>
+#include <charconv>
+#include <regex>
+
+#include "otaconf/crypto.h"
+
+namespace otaconf::interpret {
+
+using nlohmann::json;
+
+namespace {
+
+std::string lower(std::string text) {
+  std::transform(text.begin(), text.end(), text.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return text;
+}
+
+bool accepted(const spec::Encoding& encoding, const spec::Profile& profile) {
+  return encoding.accepted_when.empty() || encoding.accepted_when.holds(profile);
+}
+
+const spec::Encoding* encoding_named(const spec::Endpoint& endpoint, std::string_view id) {
+  for (const auto& encoding : endpoint.encodings) {
+    if (encoding.id == id) return &encoding;
+  }
+  return nullptr;
+}
+
+// A received parameter: its spelling, and its value as text (query) or JSON.
+struct Received {
+  std::string spelling;
+  json value;
+  bool typed = false;
+};
+
+class Interpreter {
+ public:
+  Interpreter(const spec::Endpoint& endpoint, const spec::Profile& profile) : endpoint_(endpoint), profile_(profile) {
+    fold_case_ = !endpoint.names_case_insensitive_when.empty() && endpoint.names_case_insensitive_when.holds(profile);
+    for (const auto& field : endpoint.request_fields) {
+      for (const auto& spelling : field.spellings_under(profile)) {
+        spellings_.emplace(fold_case_ ? lower(spelling) : spelling, &field);
+      }
+    }
+  }
+
+  Interpretation run(const http::Request& request) {
+    std::vector<Received> received;
+    read_query(request, received);
+    read_body(request, received);
+    check_headers(request);
+    std::map<const spec::Field*, Received> by_field;
+    for (auto& r : received) {
+      auto found = spellings_.find(fold_case_ ? lower(r.spelling) : r.spelling);
+      if (found == spellings_.end()) continue;  // unknown parameters are ignored
+      const auto* field = found->second;
+      auto [it, inserted] = by_field.emplace(field, r);
+      if (!inserted && it->second.value != r.value) {
+        problem(interpret::field_clause(*field, ".TYPE"), field->name,
+                "parameter " + field->name + " is given twice with different values");
+        conflicting_.push_back(field);
+      }
+    }
+    for (const auto& field : endpoint_.request_fields) {
+      auto found = by_field.find(&field);
+      if (found == by_field.end()) {
+        if (field.required_under(profile_)) {
+          problem(field_clause(field, ".REQUIRED"), field.name, "the required parameter " + field.name + " is missing");
+        } else if (field.default_value) {
+          out_.values[field.name] = *field.default_value;
+        }
+        continue;
+      }
+      out_.spellings[field.name] = found->second.spelling;
+      const bool conflicting = std::find(conflicting_.begin(), conflicting_.end(), &field) != conflicting_.end();
+      if (auto value = typed_value(field, found->second); value && !conflicting) {
+        out_.values[field.name] = *value;
+      } else {
+        out_.invalid_fields.push_back(field.name);
+      }
+    }
+    return std::move(out_);
+  }
+
+ private:
+  void problem(std::string clause, std::string field, std::string message) {
+    out_.problems.push_back({std::move(clause), std::move(field), std::move(message)});
+  }
+
+  void read_query(const http::Request& request, std::vector<Received>& received) {
+    const auto mark = request.target.find('?');
+    if (mark == std::string::npos) return;
+    const auto query = request.target.substr(mark + 1);
+    const auto* encoding = encoding_named(endpoint_, "query");
+    if (!encoding || !accepted(*encoding, profile_)) {
+      if (!query.empty()) problem("EP.CHECK.ENCODING", "", "the profile does not accept parameters in the query string");
+      return;
+    }
+    bool used = false;
+    std::size_t start = 0;
+    while (start <= query.size()) {
+      auto end = query.find('&', start);
+      if (end == std::string::npos) end = query.size();
+      const auto pair = query.substr(start, end - start);
+      start = end + 1;
+      if (pair.empty()) continue;
+      const auto equals = pair.find('=');
+      const auto key = crypto::url_decode(pair.substr(0, equals), true);
+      const auto value = crypto::url_decode(equals == std::string::npos ? "" : pair.substr(equals + 1), true);
+      if (!key || !value) {
+        problem("EP.CHECK.ENCODING", "", "malformed percent-encoding in the query string");
+        continue;
+      }
+      if (!crypto::is_valid_utf8(*key) || !crypto::is_valid_utf8(*value)) {
+        problem("EP.CHECK.ENCODING", "", "a query parameter is not valid UTF-8");
+        continue;
+      }
+      received.push_back({*key, json(*value), false});
+      used = true;
+    }
+    if (used) out_.encodings.push_back("query");
+  }
+
+  void read_body(const http::Request& request, std::vector<Received>& received) {
+    const bool blank = std::all_of(request.body.begin(), request.body.end(),
+                                   [](unsigned char c) { return std::isspace(c); });
+    if (blank) return;
+    const auto* encoding = encoding_named(endpoint_, "json-body");
+    if (!encoding || !accepted(*encoding, profile_)) return;  // a GET body carries no meaning then
+    const auto document = json::parse(request.body, nullptr, false);
+    if (document.is_discarded() || !document.is_object()) {
+      problem("EP.CHECK.ENCODING", "", "the request body is not a JSON object");
+      return;
+    }
+    for (const auto& [key, value] : document.items()) received.push_back({key, value, true});
+    out_.encodings.push_back("json-body");
+  }
+
+  void check_headers(const http::Request& request) {
+    for (const auto& header : endpoint_.headers) {
+      if (!header.value || !header.required) continue;
+      if (!header.optional_when.empty() && header.optional_when.holds(profile_)) continue;
+      auto value = lower(request.header(header.name));
+      value = value.substr(0, value.find(';'));
+      value.erase(std::remove(value.begin(), value.end(), ' '), value.end());
+      if (value != lower(*header.value)) {
+        problem(header.clauses.empty() ? "" : header.clauses.front(), "",
+                "the header " + header.name + " must be " + *header.value);
+      }
+    }
+  }
+
+  std::optional<json> from_text(const spec::Field& field, const std::string& text) {
+    switch (field.type) {
+      case spec::ValueType::Integer: {
+        static const std::regex decimal("^-?[0-9]{1,19}$");
+        std::int64_t number = 0;
+        if (std::regex_match(text, decimal) &&
+            std::from_chars(text.data(), text.data() + text.size(), number).ec == std::errc()) {
+          return json(number);
+        }
+        return std::nullopt;
+      }
+      case spec::ValueType::Boolean:
+        if (text == "true") return json(true);
+        if (text == "false") return json(false);
+        return std::nullopt;
+      case spec::ValueType::String: return json(text);
+      default: return std::nullopt;
+    }
+  }
+
+  static bool has_type(const json& value, spec::ValueType type) {
+    switch (type) {
+      case spec::ValueType::String: return value.is_string();
+      case spec::ValueType::Integer: return value.is_number_integer();
+      case spec::ValueType::Number: return value.is_number();
+      case spec::ValueType::Boolean: return value.is_boolean();
+      case spec::ValueType::Object: return value.is_object();
+      case spec::ValueType::Array: return value.is_array();
+    }
+    return false;
+  }
+
+  // The value in the field's canonical type, or nullopt with a problem.
+  std::optional<json> typed_value(const spec::Field& field, const Received& received) {
+    const auto type_clause = field_clause(field, ".TYPE");
+    std::optional<json> value;
+    if (!received.typed) {
+      value = from_text(field, received.value.get<std::string>());
+    } else {
+      for (auto type : field.types_under(profile_)) {
+        if (!has_type(received.value, type)) continue;
+        value = type == field.type ? received.value
+                                   : field.type == spec::ValueType::String ? json(received.value.dump()) : received.value;
+        break;
+      }
+    }
+    if (!value) {
+      problem(type_clause, field.name, field.name + " must be of type " + spec::to_string(field.type));
+      return std::nullopt;
+    }
+    std::string why;
+    if (!in_domain(field.domain_under(profile_), *value, &why)) {
+      problem(type_clause, field.name, field.name + " " + why);
+      return std::nullopt;
+    }
+    return value;
+  }
+
+  const spec::Endpoint& endpoint_;
+  const spec::Profile& profile_;
+  bool fold_case_ = false;
+  std::map<std::string, const spec::Field*> spellings_;
+  std::vector<const spec::Field*> conflicting_;
+  Interpretation out_;
+};
+
+}  // namespace
+
+bool in_domain(const spec::Domain& d, const json& value, std::string* why) {
+  auto fail = [&](std::string text) {
+    if (why) *why = std::move(text);
+    return false;
+  };
+  if (!d.enum_values.empty()) {
+    const bool listed = std::any_of(d.enum_values.begin(), d.enum_values.end(),
+                                    [&](const spec::EnumValue& e) { return e.value == value; });
+    if (!listed) return fail("is not one of the allowed values");
+  }
+  if (value.is_number_integer()) {
+    const bool is_unsigned = value.is_number_unsigned();
+    const auto u = is_unsigned ? value.get<std::uint64_t>() : 0;
+    if (is_unsigned && u > static_cast<std::uint64_t>(INT64_MAX)) {
+      if (d.max) return fail("is above " + std::to_string(*d.max));
+    } else {
+      const auto n = value.get<std::int64_t>();
+      if (d.min && n < *d.min) return fail("is below " + std::to_string(*d.min));
+      if (d.max && n > *d.max) return fail("is above " + std::to_string(*d.max));
+      for (const auto& [low, high] : d.excluded_ranges) {
+        if (n >= low && n <= high) return fail("lies in the excluded range " + std::to_string(low) + ".." + std::to_string(high));
+      }
+    }
+  }
+  if (value.is_string()) {
+    const auto& text = value.get_ref<const std::string&>();
+    if (!crypto::is_valid_utf8(text)) return fail("is not valid UTF-8");
+    if (d.min_length && text.size() < *d.min_length) return fail("is shorter than " + std::to_string(*d.min_length) + " bytes");
+    if (d.max_length && text.size() > *d.max_length) return fail("is longer than " + std::to_string(*d.max_length) + " bytes");
+    if (d.pattern && !std::regex_search(text, std::regex(*d.pattern))) return fail("does not match /" + *d.pattern + "/");
+  }
+  return true;
+}
+
+std::string field_clause(const spec::Field& field, std::string_view suffix) {
+  for (const auto& clause : field.clauses) {
+    if (clause.size() >= suffix.size() && clause.compare(clause.size() - suffix.size(), suffix.size(), suffix) == 0) {
+      return clause;
+    }
+  }
+  return field.clauses.empty() ? std::string() : field.clauses.front();
+}
+
+Interpretation interpret_request(const spec::Endpoint& endpoint, const spec::Profile& profile,
+                                 const http::Request& request) {
+  return Interpreter(endpoint, profile).run(request);
+}
+
+}  // namespace otaconf::interpret

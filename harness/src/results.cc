@@ -1,0 +1,211 @@
+#include "otaconf/results.h"
+
+#include <algorithm>
+#include <chrono>
+#include <ctime>
+
+#include "json_input.h"
+#include "results_schema_text.h"
+
+namespace otaconf::results {
+
+using nlohmann::json;
+
+std::string to_string(Verdict verdict) {
+  switch (verdict) {
+    case Verdict::Pass: return "PASS";
+    case Verdict::Fail: return "FAIL";
+    case Verdict::NonStrict: return "NON-STRICT";
+    case Verdict::Info: return "INFO";
+    case Verdict::NotTestable: return "NOT-TESTABLE";
+    case Verdict::Error: return "ERROR";
+  }
+  return "?";
+}
+
+int severity(Verdict verdict) {
+  switch (verdict) {
+    case Verdict::Pass: return 0;
+    case Verdict::NotTestable: return 1;
+    case Verdict::Info: return 2;
+    case Verdict::NonStrict: return 3;
+    case Verdict::Fail: return 4;
+    case Verdict::Error: return 5;
+  }
+  return 0;
+}
+
+Verdict violation_of(spec::Level level) {
+  switch (level) {
+    case spec::Level::Must: return Verdict::Fail;
+    case spec::Level::Should: return Verdict::NonStrict;
+    case spec::Level::May: return Verdict::Info;
+  }
+  return Verdict::Fail;
+}
+
+json Evidence::to_json() const {
+  json out = json::object();
+  if (!request.is_null()) out["request"] = request;
+  if (!response.is_null()) out["response"] = response;
+  if (!expected.is_null()) out["expected"] = expected;
+  if (!observed.is_null()) out["observed"] = observed;
+  if (!curl.empty()) out["curl"] = curl;
+  if (!reproduce.empty()) out["reproduce"] = reproduce;
+  if (!vector_file.empty()) out["vector_file"] = vector_file;
+  if (seed) out["seed"] = *seed;
+  return out;
+}
+
+void Recorder::record(Outcome outcome) {
+  std::lock_guard lock(mutex_);
+  auto& entry = entries_[{outcome.check, outcome.clause}];
+  if (entry.counts.empty()) {
+    entry.check = outcome.check;
+    entry.title = outcome.title;
+    entry.clause = outcome.clause;
+    entry.verdict = outcome.verdict;
+    entry.message = outcome.message;
+    entry.evidence = std::move(outcome.evidence);
+  } else if (severity(outcome.verdict) > severity(entry.verdict)) {
+    entry.verdict = outcome.verdict;
+    entry.message = outcome.message;
+    entry.evidence = std::move(outcome.evidence);
+  }
+  ++entry.counts[outcome.verdict];
+}
+
+void Recorder::observe(Observation observation) {
+  std::lock_guard lock(mutex_);
+  for (const auto& known : observations_) {
+    if (known.ambiguity == observation.ambiguity && known.text == observation.text) return;
+  }
+  observations_.push_back(std::move(observation));
+}
+
+std::vector<Recorder::Entry> Recorder::entries() const {
+  std::lock_guard lock(mutex_);
+  std::vector<Entry> out;
+  for (const auto& [key, entry] : entries_) out.push_back(entry);
+  return out;
+}
+
+std::vector<Observation> Recorder::observations() const {
+  std::lock_guard lock(mutex_);
+  auto out = observations_;
+  std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) {
+    return std::tie(a.ambiguity, a.text) < std::tie(b.ambiguity, b.text);
+  });
+  return out;
+}
+
+std::map<Verdict, std::uint64_t> Recorder::summary() const {
+  std::map<Verdict, std::uint64_t> out;
+  for (auto v : {Verdict::Pass, Verdict::Fail, Verdict::NonStrict, Verdict::Info, Verdict::NotTestable, Verdict::Error}) {
+    out[v] = 0;
+  }
+  for (const auto& entry : entries()) ++out[entry.verdict];
+  return out;
+}
+
+std::vector<Recorder::Entry> Recorder::must_failures(const spec::Spec& spec) const {
+  std::vector<Entry> out;
+  for (const auto& entry : entries()) {
+    const auto* clause = spec.clause(entry.clause);
+    if (entry.verdict == Verdict::Fail && clause && clause->level == spec::Level::Must) out.push_back(entry);
+  }
+  return out;
+}
+
+namespace {
+bool on_side(spec::Side clause_side, spec::Side side) {
+  return clause_side == spec::Side::Both || clause_side == side;
+}
+}  // namespace
+
+json to_json(const RunInfo& run, const Recorder& recorder, const spec::Spec& spec, spec::Side side) {
+  json out;
+  out["format"] = "otaconf-results/1";
+  out["tool"] = {{"name", "otaconf"}, {"version", OTACONF_VERSION}};
+  json run_json = {{"side", run.side},       {"implementation", run.implementation}, {"target", run.target},
+                   {"profile", run.profile}, {"seed", run.seed},                     {"spec", run.spec_id},
+                   {"fixture", run.fixture}, {"started", run.started},               {"duration_ms", run.duration_ms},
+                   {"requests", run.requests}};
+  if (run.mutant) run_json["mutant"] = {{"name", run.mutant->first}, {"clause", run.mutant->second}};
+  out["run"] = run_json;
+
+  const auto entries = recorder.entries();
+  json summary = json::object();
+  for (const auto& [verdict, count] : recorder.summary()) summary[to_string(verdict)] = count;
+  summary["must_failures"] = recorder.must_failures(spec).size();
+  out["summary"] = summary;
+
+  std::map<std::string, Verdict> worst;
+  for (const auto& entry : entries) {
+    auto [it, inserted] = worst.emplace(entry.clause, entry.verdict);
+    if (!inserted && severity(entry.verdict) > severity(it->second)) it->second = entry.verdict;
+  }
+  json clauses = json::array();
+  for (const auto& clause : spec.clauses) {
+    if (!on_side(clause.side, side) && !worst.count(clause.id)) continue;
+    json quote = clause.quotes.empty() ? json(nullptr) : json(clause.quotes.front().text);
+    auto found = worst.find(clause.id);
+    clauses.push_back({{"id", clause.id},
+                       {"level", spec::to_string(clause.level)},
+                       {"side", spec::to_string(clause.side)},
+                       {"statement", clause.statement},
+                       {"quote", quote},
+                       {"ambiguities", clause.ambiguities},
+                       {"verdict", found == worst.end() ? json(nullptr) : json(to_string(found->second))}});
+  }
+  out["clauses"] = clauses;
+
+  json list = json::array();
+  for (const auto& entry : entries) {
+    const auto* clause = spec.clause(entry.clause);
+    json counts = json::object();
+    std::uint64_t cases = 0;
+    for (const auto& [verdict, count] : entry.counts) {
+      counts[to_string(verdict)] = count;
+      cases += count;
+    }
+    list.push_back({{"check", entry.check},
+                    {"title", entry.title},
+                    {"clause", entry.clause},
+                    {"level", clause ? spec::to_string(clause->level) : "MAY"},
+                    {"verdict", to_string(entry.verdict)},
+                    {"cases", cases},
+                    {"counts", counts},
+                    {"message", entry.message},
+                    {"evidence", entry.evidence.to_json()}});
+  }
+  out["results"] = list;
+  json observations = json::array();
+  for (const auto& o : recorder.observations()) {
+    observations.push_back({{"ambiguity", o.ambiguity}, {"check", o.check}, {"observation", o.text}});
+  }
+  out["observations"] = observations;
+  return out;
+}
+
+std::string_view results_schema_text() { return kResultsSchemaText; }
+
+std::vector<std::string> validate(const json& results) {
+  static const detail::JsonSchema schema(kResultsSchemaText, "matches none of the allowed forms");
+  detail::Collector out("results");
+  schema.validate(results, out);
+  std::vector<std::string> errors;
+  for (const auto& e : out.errors()) errors.push_back(e.line());
+  return errors;
+}
+
+std::string utc_now() {
+  const auto now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
+  std::tm tm{};
+  gmtime_r(&now, &tm);
+  char text[32];
+  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return text;
+}
+
+}  // namespace otaconf::results

@@ -52,9 +52,17 @@ void not_testable(Session& s, const std::vector<std::string>& clauses, const std
 // ---- envelope -------------------------------------------------------------
 
 void envelope_check(Session& s) {
-  // Every base request, success or not: the envelope is judged on each.
+  // Every base request, success or not, and every change the oracle expects
+  // to succeed: the envelope is judged on each, the data on successes.
   for (const auto& base : s.pool().bases) {
     auto exchange = s.send(base);
+    s.expect_data(exchange);
+  }
+  const auto at = s.now();
+  for (const auto& request : s.pool().mutations) {
+    if (request.fault || !s.oracle().expect(s.renderer().render(request, at), at).success) continue;
+    auto exchange = s.send(request);
+    s.expect_exact(exchange, {"ERR.00"});
     s.expect_data(exchange);
   }
 }
@@ -306,15 +314,18 @@ void thresholds_check(Session& s) {
     for (const auto& field : s.endpoint().request_fields) {
       if (!field.required && request.find(spelling_in(request, field)) && field.type == spec::ValueType::Integer) ordered = true;
     }
-    if (!ordered || request.auth.kind != requests::Auth::Kind::Mint || request.fault) continue;
+    if (!ordered || request.auth.kind != requests::Auth::Kind::Mint || request.auth.lifetime < 0 || request.fault) continue;
+    // Only where the thresholds decide: the oracle expects success or 10.
     const auto expected = s.oracle().expect(s.renderer().render(request, at), at);
-    if (expected.kind != oracle::Expectation::Kind::Exact) continue;
+    if (expected.kind != oracle::Expectation::Kind::Exact || (expected.errno_value != 0 && expected.errno_value != 10)) continue;
     auto exchange = s.send(request);
     s.expect_exact(exchange, {"ERR.10"});
     ++sent;
   }
   // Omitted values: the bases carry none of the optional ones.
   for (const auto& base : s.pool().bases) {
+    const auto expected = s.oracle().expect(s.renderer().render(base, at), at);
+    if (expected.kind != oracle::Expectation::Kind::Exact || expected.errno_value != 0) continue;
     auto exchange = s.send(base);
     s.expect_exact(exchange, {"ERR.10"});
   }

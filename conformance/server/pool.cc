@@ -207,6 +207,16 @@ RequestPool derive_pool(const spec::Spec& spec, const spec::Endpoint& endpoint, 
           auto dropped = base;
           pool.mutations.push_back(dropped.drop(spelling));
         }
+        // Fields no trigger compares (cdn): every other documented example.
+        const bool linked = std::any_of(links.begin(), links.end(), [&](const Link& l) { return l.field == field.name; });
+        if (current && !linked) {
+          for (const auto& example : field.examples) {
+            const auto value = as_field_type(field, example);
+            if (value == *current || !interpret::in_domain(field.domain_under(profile), value)) continue;
+            auto varied = base;
+            pool.mutations.push_back(varied.set(spelling, value));
+          }
+        }
       }
       auto no_auth = base;
       no_auth.auth.kind = requests::Auth::Kind::Omit;

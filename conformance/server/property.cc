@@ -2,6 +2,7 @@
 // fixture gets an answer the oracle allows. RapidCheck generates, runs and
 // shrinks a failure to a minimal request; the reproduce string replays it.
 #include <rapidcheck.h>
+#include <rapidcheck/detail/TestListenerAdapter.h>
 
 #include <iostream>
 #include <mutex>
@@ -133,7 +134,9 @@ void property_check(Session& s) {
   params.seed = s.suite().options.seed;
   params.maxSuccess = std::max(1, s.suite().options.cases);
   params.maxSize = 50;
-  const auto result = rc::detail::checkTestable(property, metadata, params);
+  // A listener of our own: the default one prints an RC_PARAMS hint at exit.
+  rc::detail::TestListenerAdapter quiet;
+  const auto result = rc::detail::checkProperty(rc::detail::toProperty(property), metadata, params, quiet);
 
   if (result.template is<rc::detail::FailureResult>()) {
     const auto* failure = &result.template get<rc::detail::FailureResult>();

@@ -72,6 +72,36 @@ case $case_name in
     run; expect_exit 2 ;;
   help)
     run --help; expect_exit 0; expect_out 'spec' ;;
+  token_worked_example)
+    run token --key KuF3NT/jUBJ62LNBB/A8XZA9CqS3Cu79B/ABmfA1UCw= --res products/123123 --et 1537255523; expect_exit 0
+    expect_out '^version=2018-10-31&res=products%2F123123&et=1537255523&method=sha1&sign=lsaPSiiGvEFFjXu5WU7a6IkScqE%3D$' ;;
+  server_embedded)
+    run server --cases 10 --results "$work/results.json"; expect_exit 0
+    expect_out '^PASS=[0-9]+ FAIL=0 NON-STRICT=0 '
+    grep -q '"format": "otaconf-results/1"' "$work/results.json" || fail "no results JSON written" ;;
+  server_url)
+    "$REFSERVER" --port 0 --fault-injection --quiet >"$work/url" 2>"$work/server.err" &
+    server_pid=$!
+    for _ in $(seq 50); do [ -s "$work/url" ] && break; sleep 0.1; done
+    url=$(head -n 1 "$work/url")
+    run server --url "$url" --fault-injection --cases 10
+    kill "$server_pid"; wait "$server_pid"
+    expect_exit 0; expect_out "at $url, profile strict"; expect_out '^PASS=[0-9]+ FAIL=0 ' ;;
+  server_mutant_fails)
+    run server --mutant no-version-check --cases 10; expect_exit 1
+    expect_out '^  FAIL ERR.09 \[server.error-codes\]'; expect_out 'reproduce: curl -sS -i ' ;;
+  server_bad_url)
+    run server --url 'ftp://nowhere'; expect_exit 2; expect_one_error_line '--url' 'not a URL' ;;
+  server_unreachable)
+    run server --url http://127.0.0.1:1; expect_exit 2; expect_one_error_line 'http://127.0.0.1:1' 'cannot reach' ;;
+  server_bad_fixture)
+    run server --fixture "$work/none.json"; expect_exit 2; expect_one_error_line "$work/none.json" 'cannot read the file' ;;
+  mutation_score)
+    run mutation --side server --cases 10; expect_exit 0
+    last=$(tail -n 1 "$work/out")
+    [[ $last =~ ^mutation\ score:\ ([0-9]+)/([0-9]+)$ ]] || fail "last line is '$last'"
+    [ "${BASH_REMATCH[1]}" = "${BASH_REMATCH[2]}" ] || fail "not every mutant was killed"
+    [ "${BASH_REMATCH[2]}" -ge 20 ] || fail "fewer than 20 mutants" ;;
   *) echo "unknown case $case_name"; exit 2 ;;
 esac
 echo "ok [$case_name]"

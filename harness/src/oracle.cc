@@ -39,6 +39,7 @@ bool match_resource(const std::string& res, const std::string& pattern, std::map
       const auto end = stop ? res.find(stop, r) : res.size();
       if (end == std::string::npos || end == r) return false;
       captured[name] = res.substr(r, end - r);
+      if (captured[name].find('/') != std::string::npos) return false;  // one path segment
       r = end;
       p = close + 1;
     } else {
@@ -85,14 +86,16 @@ AuthFact verify_authorization(const spec::Authorization& auth, const spec::Profi
   }
   for (const auto& param : auth.params) {
     if (!values.count(param.name)) return fact;
-    if (param.kind == "enum" && std::find(param.values.begin(), param.values.end(), values[param.name]) == param.values.end()) {
+    if (param.kind == "enum" &&
+        std::find(param.values.begin(), param.values.end(), values[param.name]) == param.values.end()) {
       return fact;
     }
   }
   std::int64_t expiry = 0;
   const auto& et = values["et"];
   static const std::regex digits("^[0-9]{1,19}$");
-  if (!std::regex_match(et, digits) || std::from_chars(et.data(), et.data() + et.size(), expiry).ec != std::errc()) return fact;
+  if (!std::regex_match(et, digits) || std::from_chars(et.data(), et.data() + et.size(), expiry).ec != std::errc())
+    return fact;
   std::map<std::string, std::string> captured;
   const auto* res_param = param_named(auth, "res");
   bool matched = false;
@@ -334,7 +337,8 @@ void bind(const spec::Spec& spec, const std::vector<json>& devices, const std::v
       }
       if (t == Tri::Unknown) undecided = true;
     }
-    if (result.state != Binding::State::Bound) result.state = undecided ? Binding::State::Unknown : Binding::State::Unbound;
+    if (result.state != Binding::State::Bound)
+      result.state = undecided ? Binding::State::Unknown : Binding::State::Unbound;
     env.bound[binding.name] = result;
   }
 }

@@ -1,0 +1,136 @@
+// The server catalog against the bundled reference server: clean in every
+// profile, every mutant killed, results that validate, curl reproductions
+// that reproduce.
+#include <gtest/gtest.h>
+
+#include <array>
+#include <cstdio>
+
+#include "otaconf/conformance/embedded.h"
+#include "otaconf/refserver.h"
+#include "otaconf/spec_loader.h"
+
+namespace otaconf::conformance {
+namespace {
+
+using nlohmann::json;
+
+const spec::Spec& shipped() {
+  static const spec::Spec spec = spec::load_spec(spec::default_spec_path());
+  return spec;
+}
+
+const fixture::Fixture& default_fixture() {
+  static const fixture::Fixture f = fixture::default_fixture();
+  return f;
+}
+
+ServerOptions fast_options() {
+  ServerOptions options;
+  options.cases = 30;
+  options.seed = 7;
+  return options;
+}
+
+class ReferenceServer : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(ReferenceServer, PassesWithNoFailureAndNoError) {
+  EmbeddedRun run;
+  run_against_reference(shipped(), *shipped().profile(GetParam()), default_fixture(), "", fast_options(), run);
+  std::string problems;
+  for (const auto& entry : run.recorder.entries()) {
+    if (entry.verdict == results::Verdict::Fail || entry.verdict == results::Verdict::Error ||
+        entry.verdict == results::Verdict::NonStrict) {
+      problems +=
+          results::to_string(entry.verdict) + " " + entry.clause + " [" + entry.check + "] " + entry.message + "\n";
+    }
+  }
+  EXPECT_TRUE(problems.empty()) << problems;
+  EXPECT_GT(run.info.requests, 100u);
+  // Every check of the catalog ran and judged something.
+  std::set<std::string> checks;
+  for (const auto& entry : run.recorder.entries()) checks.insert(entry.check);
+  for (const auto& check : server_checks()) EXPECT_TRUE(checks.count(check.id)) << check.id << " judged nothing";
+  // The results JSON follows its schema.
+  const auto document = results::to_json(run.info, run.recorder, shipped(), spec::Side::Server);
+  const auto errors = results::validate(document);
+  EXPECT_TRUE(errors.empty()) << errors.front();
+  EXPECT_EQ(document["summary"]["must_failures"], 0);
+}
+
+INSTANTIATE_TEST_SUITE_P(EveryProfile, ReferenceServer, ::testing::Values("strict", "lenient", "as-documented"),
+                         [](const ::testing::TestParamInfo<std::string>& param_info) {
+                           auto name = param_info.param;
+                           std::replace(name.begin(), name.end(), '-', '_');
+                           return name;
+                         });
+
+TEST(Mutation, EveryMutantIsKilledOnItsClause) {
+  std::string survivors;
+  const auto verdicts = mutation_analysis(shipped(), default_fixture(), fast_options());
+  for (const auto& v : verdicts) {
+    if (!v.killed) survivors += v.name + " (" + v.clause + ")\n";
+  }
+  EXPECT_EQ(verdicts.size(), refserver::mutants().size());
+  EXPECT_GE(verdicts.size(), 20u);
+  EXPECT_TRUE(survivors.empty()) << "survivors:\n" << survivors;
+}
+
+std::string run_command(const std::string& command) {
+  std::string output;
+  FILE* pipe = popen(command.c_str(), "r");
+  if (!pipe) return output;
+  std::array<char, 4096> buffer{};
+  while (auto n = fread(buffer.data(), 1, buffer.size(), pipe)) output.append(buffer.data(), n);
+  pclose(pipe);
+  return output;
+}
+
+// The body of `curl -i` output, without its headers.
+json curl_body(const std::string& output) {
+  const auto split = output.find("\r\n\r\n");
+  return json::parse(split == std::string::npos ? output : output.substr(split + 4), nullptr, false);
+}
+
+json without_token(json body) {
+  if (body.is_object() && body.contains("data") && body["data"].is_object()) body["data"].erase("token");
+  return body;
+}
+
+// Every FAIL carries a curl command that, when run, shows the failure: the
+// server answers it as it did in the run.
+TEST(Evidence, CurlReproductionsShowTheFailure) {
+  if (std::system("command -v curl >/dev/null 2>&1") != 0) {
+    FAIL() << "curl is not installed (scripts/install-deps.sh installs it)";
+  }
+  for (const char* mutant : {"no-version-check", "md5-uppercase", "type-not-validated", "accept-expired-token"}) {
+    refserver::Options options;
+    options.mutant = mutant;
+    options.fault_injection = true;
+    refserver::Service service(shipped(), default_fixture(), options);
+    refserver::HttpServer server(service);
+    const int port = server.start("127.0.0.1", 0);
+    ServerSuite suite{shipped(), *shipped().profile("strict"), default_fixture(), {}, {}, fast_options()};
+    suite.target.url = *http::parse_url("http://127.0.0.1:" + std::to_string(port));
+    suite.target.fault_injection = true;
+    results::Recorder recorder;
+    results::RunInfo info;
+    run_server_suite(suite, recorder, info);
+    int checked = 0;
+    for (const auto& entry : recorder.entries()) {
+      if (entry.verdict != results::Verdict::Fail) continue;
+      ASSERT_FALSE(entry.evidence.curl.empty()) << mutant << ": " << entry.clause << " has no curl reproduction";
+      if (entry.evidence.curl.rfind("curl -sS -i", 0) != 0) continue;  // download reproductions write a file
+      const auto replayed = curl_body(run_command(entry.evidence.curl));
+      const auto recorded = json::parse(entry.evidence.response["body"].get<std::string>(), nullptr, false);
+      EXPECT_EQ(without_token(replayed), without_token(recorded)) << mutant << " " << entry.clause << "\n"
+                                                                  << entry.evidence.curl;
+      ++checked;
+    }
+    EXPECT_GT(checked, 0) << mutant << " produced no FAIL with a curl reproduction";
+    server.stop();
+  }
+}
+
+}  // namespace
+}  // namespace otaconf::conformance

@@ -79,14 +79,16 @@ int run(const ServerArgs& args) {
   const auto url = http::parse_url(args.url, &why);
   if (!url) return fail_usage("--url: " + why);
   if (!args.mutant.empty()) return fail_usage("--mutant applies to the bundled reference server only (omit --url)");
-  conformance::ServerSuite suite{spec, *profile, fixture, {}, {}, args.options};
-  suite.target.url = *url;
-  suite.target.implementation = args.implementation.empty() ? url->base() : args.implementation;
-  suite.target.fault_injection = args.fault_injection;
-  suite.target.follow_download_host = args.follow_download_host;
-  if (!args.key.empty()) suite.credentials.key = args.key;
-  if (!args.res.empty()) suite.credentials.res = args.res;
-  if (!args.token.empty()) suite.credentials.token = args.token;
+  conformance::ServerTarget target;
+  target.url = *url;
+  target.implementation = args.implementation.empty() ? url->base() : args.implementation;
+  target.fault_injection = args.fault_injection;
+  target.follow_download_host = args.follow_download_host;
+  requests::Credentials credentials;
+  if (!args.key.empty()) credentials.key = args.key;
+  if (!args.res.empty()) credentials.res = args.res;
+  if (!args.token.empty()) credentials.token = args.token;
+  const conformance::ServerSuite suite{spec, *profile, fixture, target, credentials, args.options};
   {
     // One probe first: an unreachable server is a usage error, not a run of ERRORs.
     http::Client probe(*url, args.options.timeout_seconds);

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# The main job: install dependencies, build, run otaconf on the shipped spec
-# and (as later issues land) against the bundled reference implementations,
-# writing reports under build/reports/.
+# The main job: install dependencies, build, check the shipped spec, run the
+# server suite against the bundled reference server in every profile and the
+# mutation analysis, writing results under build/reports/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -14,6 +14,13 @@ reports=build/reports
 mkdir -p "$reports"
 
 "$otaconf" spec lint spec/onenet-ota-v1.json
-"$otaconf" spec show spec/onenet-ota-v1.json | tee "$reports/spec-summary.txt" | tail -n 1
+"$otaconf" spec show spec/onenet-ota-v1.json >"$reports/spec-summary.txt"
+tail -n 1 "$reports/spec-summary.txt"
 "$otaconf" spec dict spec/onenet-ota-v1.json >"$reports/onenet-ota-v1.dict"
-echo "main-job: spec summary in $reports/spec-summary.txt, dictionary in $reports/onenet-ota-v1.dict"
+
+for profile in strict lenient as-documented; do
+  "$otaconf" server --profile "$profile" --quiet --results "$reports/server-reference-$profile.json"
+done
+"$otaconf" mutation --side server | tee "$reports/server-mutation.txt" | tail -n 1
+
+echo "main-job: results in $reports/ (server-reference-*.json, server-mutation.txt, spec-summary.txt)"

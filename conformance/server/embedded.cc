@@ -16,10 +16,11 @@ void run_against_reference(const spec::Spec& spec, const spec::Profile& profile,
   refserver::HttpServer server(service, limits, nullptr);
   const int port = server.start("127.0.0.1", 0);
 
-  ServerSuite suite{spec, profile, fixture, {}, {}, options};
-  suite.target.url = *http::parse_url("http://127.0.0.1:" + std::to_string(port));
-  suite.target.implementation = "ota-refserver (" + profile.id + (mutant.empty() ? "" : ", mutant " + mutant) + ")";
-  suite.target.fault_injection = true;
+  ServerTarget target;
+  target.url = *http::parse_url("http://127.0.0.1:" + std::to_string(port));
+  target.implementation = "ota-refserver (" + profile.id + (mutant.empty() ? "" : ", mutant " + mutant) + ")";
+  target.fault_injection = true;
+  const ServerSuite suite{spec, profile, fixture, target, requests::Credentials{}, options};
   run_server_suite(suite, out.recorder, out.info);
   if (!mutant.empty()) {
     if (const auto* info = refserver::find_mutant(mutant)) out.info.mutant = std::make_pair(info->name, info->clause);

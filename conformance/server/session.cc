@@ -136,19 +136,22 @@ results::Evidence Session::evidence(const Exchange& exchange, json expected, jso
   return e;
 }
 
+// Evidence of an exchange is built only when the recorder will keep it.
 void Session::record_as(const std::string& check, const std::string& title, const std::string& clause,
-                        Verdict verdict, const std::string& message, results::Evidence evidence) {
+                        Verdict verdict, const std::string& message, const Exchange* exchange,
+                        results::Evidence evidence) {
   if (!clause_selected(suite_.options, clause)) return;
+  if (exchange && recorder_.keeps_evidence(check, clause, verdict)) evidence = this->evidence(*exchange);
   recorder_.record({check, title, clause, verdict, message, std::move(evidence)});
 }
 
 void Session::record(const std::string& clause, Verdict verdict, const std::string& message,
                      results::Evidence evidence) {
-  record_as(check_.id, check_.title, clause, verdict, message, std::move(evidence));
+  record_as(check_.id, check_.title, clause, verdict, message, nullptr, std::move(evidence));
 }
 
 void Session::pass(const std::string& clause, const std::string& message, const Exchange* exchange) {
-  record(clause, Verdict::Pass, message, exchange ? evidence(*exchange) : results::Evidence{});
+  record_as(check_.id, check_.title, clause, Verdict::Pass, message, exchange);
 }
 
 void Session::violation(const std::string& clause, const std::string& message, const Exchange* exchange,
@@ -185,7 +188,8 @@ void Session::expect_exact(const Exchange& exchange, const std::vector<std::stri
   }
   if (expected.allows(observed)) {
     for (const auto& clause : clauses) {
-      record(clause, Verdict::Pass, "errno " + std::to_string(observed) + " as expected; sent " + sent, evidence(exchange));
+        record_as(check_.id, check_.title, clause, Verdict::Pass, "errno " + std::to_string(observed) + " as expected; sent " + sent,
+                &exchange);
     }
     return;
   }
@@ -205,8 +209,8 @@ void Session::expect_rejected(const Exchange& exchange, const std::vector<std::s
   const auto sent = exchange.request.describe();
   for (const auto& clause : clauses) {
     if (exchange.observed && *exchange.observed != success) {
-      record(clause, Verdict::Pass, "rejected with errno " + std::to_string(*exchange.observed) + "; sent " + sent,
-             evidence(exchange));
+      record_as(check_.id, check_.title, clause, Verdict::Pass,
+                "rejected with errno " + std::to_string(*exchange.observed) + "; sent " + sent, &exchange);
     } else if (!exchange.observed) {
       violation(clause, "the answer carries no integer errno; sent " + sent, &exchange);
     } else {
@@ -235,7 +239,8 @@ void Session::expect_data(const Exchange& exchange) {
     for (const auto& clause : {std::string("RESP.DATA.VALUES"), field.clauses.empty() ? std::string() : field.clauses.front()}) {
       if (clause.empty()) continue;
       if (equal) {
-        record(clause, Verdict::Pass, "data." + field.name + " is the fixture's value", evidence(exchange));
+        record_as(check_.id, check_.title, clause, Verdict::Pass, "data." + field.name + " is the fixture's value",
+                  &exchange);
       } else {
         violation(clause, "data." + field.name + " is " + observed.dump() + ", the fixture implies " + expected->dump(),
                   &exchange, *expected, observed);
@@ -251,11 +256,11 @@ void Session::judge_envelope(const Exchange& exchange) {
     const auto* c = suite_.spec.clause(clause);
     if (!c) return;
     record_as(kEnvelopeCheck, kEnvelopeTitle, clause, ok ? Verdict::Pass : results::violation_of(c->level), message,
-              evidence(exchange));
+              &exchange);
   };
   if (!exchange.response.ok()) {
     record_as(kEnvelopeCheck, kEnvelopeTitle, "RESP.ENVELOPE.JSON", Verdict::Error,
-              "no answer: " + exchange.response.error, evidence(exchange));
+              "no answer: " + exchange.response.error, &exchange);
     return;
   }
   const auto& response = endpoint().response;

@@ -221,6 +221,16 @@ class Interpreter {
 
 }  // namespace
 
+namespace {
+// Domain patterns are few and checked on every value: compile each once per thread.
+const std::regex& compiled(const std::string& pattern) {
+  thread_local std::map<std::string, std::regex> cache;
+  auto found = cache.find(pattern);
+  if (found == cache.end()) found = cache.emplace(pattern, std::regex(pattern)).first;
+  return found->second;
+}
+}  // namespace
+
 bool in_domain(const spec::Domain& d, const json& value, std::string* why) {
   auto fail = [&](std::string text) {
     if (why) *why = std::move(text);
@@ -250,7 +260,7 @@ bool in_domain(const spec::Domain& d, const json& value, std::string* why) {
     if (!crypto::is_valid_utf8(text)) return fail("is not valid UTF-8");
     if (d.min_length && text.size() < *d.min_length) return fail("is shorter than " + std::to_string(*d.min_length) + " bytes");
     if (d.max_length && text.size() > *d.max_length) return fail("is longer than " + std::to_string(*d.max_length) + " bytes");
-    if (d.pattern && !std::regex_search(text, std::regex(*d.pattern))) return fail("does not match /" + *d.pattern + "/");
+    if (d.pattern && !std::regex_search(text, compiled(*d.pattern))) return fail("does not match /" + *d.pattern + "/");
   }
   return true;
 }

@@ -75,6 +75,12 @@ void Recorder::record(Outcome outcome) {
   ++entry.counts[outcome.verdict];
 }
 
+bool Recorder::keeps_evidence(const std::string& check, const std::string& clause, Verdict verdict) const {
+  std::lock_guard lock(mutex_);
+  auto found = entries_.find({check, clause});
+  return found == entries_.end() || severity(verdict) > severity(found->second.verdict);
+}
+
 void Recorder::observe(Observation observation) {
   std::lock_guard lock(mutex_);
   for (const auto& known : observations_) {

@@ -110,9 +110,10 @@ TEST(Evidence, CurlReproductionsShowTheFailure) {
     refserver::Service service(shipped(), default_fixture(), options);
     refserver::HttpServer server(service);
     const int port = server.start("127.0.0.1", 0);
-    ServerSuite suite{shipped(), *shipped().profile("strict"), default_fixture(), {}, {}, fast_options()};
-    suite.target.url = *http::parse_url("http://127.0.0.1:" + std::to_string(port));
-    suite.target.fault_injection = true;
+    ServerTarget target;
+    target.url = *http::parse_url("http://127.0.0.1:" + std::to_string(port));
+    target.fault_injection = true;
+    const ServerSuite suite{shipped(), *shipped().profile("strict"), default_fixture(), target, {}, fast_options()};
     results::Recorder recorder;
     results::RunInfo info;
     run_server_suite(suite, recorder, info);

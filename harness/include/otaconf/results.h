@@ -71,6 +71,10 @@ struct RunInfo {
 class Recorder {
  public:
   void record(Outcome outcome);
+  // Whether an outcome with this verdict would be kept as the entry's
+  // evidence (the first, or a worse one): callers skip building evidence
+  // that would be dropped.
+  bool keeps_evidence(const std::string& check, const std::string& clause, Verdict verdict) const;
   void observe(Observation observation);
 
   struct Entry {

@@ -122,7 +122,8 @@ class Session {
  private:
   void judge_envelope(const Exchange& exchange);
   void record_as(const std::string& check, const std::string& title, const std::string& clause,
-                 results::Verdict verdict, const std::string& message, results::Evidence evidence);
+                 results::Verdict verdict, const std::string& message, const Exchange* exchange,
+                 results::Evidence evidence = {});
 
   const ServerSuite& suite_;
   const ServerCheck& check_;

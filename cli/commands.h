@@ -15,5 +15,7 @@ void add_spec_command(CLI::App& app, int& exit_code);
 void add_token_command(CLI::App& app, int& exit_code);
 void add_server_command(CLI::App& app, int& exit_code);
 void add_mutation_command(CLI::App& app, int& exit_code);
+void add_client_command(CLI::App& app, int& exit_code);
+void add_vectors_command(CLI::App& app, int& exit_code);
 
 }  // namespace otaconf::cli

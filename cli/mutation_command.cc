@@ -1,46 +1,78 @@
-// otaconf mutation --side server: how many of the reference server's mutants
-// the suite kills (a FAIL on the clause each mutant declares).
+// otaconf mutation --side server|client: how many of a reference
+// implementation's mutants the suite kills (a FAIL, or a crash, on the clause
+// each mutant declares).
 #include <iostream>
 
 #include "commands.h"
+#include "otaclient.h"
+#include "otaconf/conformance/client.h"
 #include "otaconf/conformance/embedded.h"
 #include "otaconf/fixture.h"
 #include "otaconf/spec_loader.h"
+#include "otaconf/vectors.h"
 
 namespace otaconf::cli {
 
+namespace {
+
+void print(bool killed, const std::string& name, const std::string& clause, const std::string& profile,
+           const std::vector<std::string>& by) {
+  std::string list;
+  for (const auto& c : by) list += (list.empty() ? "" : ",") + c;
+  std::cout << (killed ? "killed   " : "SURVIVED ") << name << " (" << clause << ")"
+            << (killed ? " in " + profile + " by " + list : "") << "\n"
+            << std::flush;
+}
+
+}  // namespace
+
 void add_mutation_command(CLI::App& app, int& exit_code) {
   struct Args {
-    std::string side = "server", spec_file, fixture_file;
+    std::string side = "server", spec_file, fixture_file, library = OTACONF_CLIENT_LIBRARY;
     conformance::ServerOptions options;
   };
   auto args = std::make_shared<Args>();
   args->options.cases = 20;
   auto* sub = app.add_subcommand("mutation", "Run the suite against every mutant of a reference implementation");
-  sub->add_option("--side", args->side, "server (client: later)")->check(CLI::IsMember({"server"}))->capture_default_str();
+  sub->add_option("--side", args->side, "server or client")->check(CLI::IsMember({"server", "client"}))->capture_default_str();
   sub->add_option("--spec", args->spec_file, "spec file (default: the shipped spec)");
-  sub->add_option("--fixture", args->fixture_file, "fixture (default: the embedded default)");
+  sub->add_option("--fixture", args->fixture_file, "server side: fixture (default: the embedded default)");
+  sub->add_option("--client-library", args->library, "client side: the reference client adapter library")->capture_default_str();
   sub->add_option("--seed", args->options.seed, "seed of the property checks")->capture_default_str();
   sub->add_option("--cases", args->options.cases, "cases per property check")->capture_default_str();
   sub->callback([args, &exit_code] {
     try {
       const auto spec =
           spec::load_spec(args->spec_file.empty() ? spec::default_spec_path() : std::filesystem::path(args->spec_file));
-      const auto fixture =
-          args->fixture_file.empty() ? fixture::default_fixture() : fixture::load_fixture(args->fixture_file);
       std::size_t killed = 0, total = 0;
-      conformance::mutation_analysis(spec, fixture, args->options, [&](const conformance::MutantVerdict& v) {
-        ++total;
-        if (v.killed) ++killed;
-        std::string by;
-        for (const auto& c : v.by_clauses) by += (by.empty() ? "" : ",") + c;
-        std::cout << (v.killed ? "killed   " : "SURVIVED ") << v.name << " (" << v.clause << ")"
-                  << (v.killed ? " in " + v.profile + " by " + by : "") << "\n"
-                  << std::flush;
-      });
+      if (args->side == "server") {
+        const auto fixture =
+            args->fixture_file.empty() ? fixture::default_fixture() : fixture::load_fixture(args->fixture_file);
+        conformance::mutation_analysis(spec, fixture, args->options, [&](const conformance::MutantVerdict& v) {
+          ++total;
+          killed += v.killed ? 1 : 0;
+          print(v.killed, v.name, v.clause, v.profile, v.by_clauses);
+        });
+      } else {
+        conformance::ClientOptions options;
+        options.seed = args->options.seed;
+        options.cases = args->options.cases;
+        options.vectors = vectors::default_directory();
+        std::vector<std::pair<std::string, std::pair<std::string, std::string>>> list;
+        for (const auto& m : otaclient::mutants()) list.push_back({m.name, {m.clause, m.description}});
+        conformance::client_mutation_analysis(spec, args->library, options, list,
+                                               [&](const conformance::ClientMutantVerdict& v) {
+                                                 ++total;
+                                                 killed += v.killed ? 1 : 0;
+                                                 print(v.killed, v.name, v.clause, v.profile, v.by_clauses);
+                                               });
+      }
       std::cout << "mutation score: " << killed << "/" << total << "\n";
       exit_code = killed == total ? kExitOk : kExitFindings;
     } catch (const InputError& e) {
+      std::cerr << "otaconf: " << e.what() << "\n";
+      exit_code = kExitUsage;
+    } catch (const std::runtime_error& e) {
       std::cerr << "otaconf: " << e.what() << "\n";
       exit_code = kExitUsage;
     }

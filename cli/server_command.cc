@@ -37,7 +37,9 @@ void print_results(const results::Recorder& recorder, const results::RunInfo& ru
               << entry.message << "\n";
     if (entry.verdict == results::Verdict::Fail && !entry.evidence.curl.empty()) {
       std::cout << "      reproduce: " << entry.evidence.curl << "\n";
-      if (!entry.evidence.reproduce.empty()) std::cout << "      RC_PARAMS=\"reproduce=" << entry.evidence.reproduce << "\"\n";
+      if (!entry.evidence.reproduce.empty()) {
+        std::cout << "      replay the property: otaconf server ... --reproduce " << entry.evidence.reproduce << "\n";
+      }
     }
   }
   std::string line;
@@ -125,6 +127,8 @@ void add_server_command(CLI::App& app, int& exit_code) {
   sub->add_option("--timeout", args->options.timeout_seconds, "seconds per request")->capture_default_str()->check(CLI::Range(0.1, 600.0));
   sub->add_option("--concurrency", args->options.concurrency, "parallel connections")->capture_default_str()->check(CLI::Range(1, 64));
   sub->add_option("--results", args->results_file, "write the results JSON here");
+  sub->add_option("--reproduce", args->options.reproduce,
+                  "replay a property failure: the reproduce string its evidence gives (same --profile and --fixture)");
   sub->add_option("--implementation", args->implementation, "a name for the server in reports");
   sub->add_option("--mutant", args->mutant, "without --url: run the reference server with this fault (see ota-refserver --list-mutants)");
   sub->add_flag("--fault-injection", args->fault_injection, "the server honours the fixture's fault-injection header (errno 7)");

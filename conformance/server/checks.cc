@@ -170,6 +170,13 @@ std::vector<json> invalid_values(const spec::Field& field, const spec::Domain& d
   return out;
 }
 
+bool body_accepted(Session& s) {
+  for (const auto& encoding : s.endpoint().encodings) {
+    if (encoding.typed && (encoding.accepted_when.empty() || encoding.accepted_when.holds(s.suite().profile))) return true;
+  }
+  return false;
+}
+
 void params_check(Session& s) {
   const auto base = success_base(s);
   if (!base) {
@@ -184,10 +191,20 @@ void params_check(Session& s) {
       s.expect_rejected(exchange, {interpret::field_clause(field, ".REQUIRED"), "ERR.PARAM.REJECT"});
       s.expect_exact(exchange, {"ERR.02"});
     }
-    for (const auto& value : invalid_values(field, field.domain_under(s.suite().profile))) {
-      // Typed values travel in a JSON body where the profile accepts one;
-      // the query string carries their text.
+    // In the query string values travel as text; where the profile accepts a
+    // JSON body, they travel typed too, with JSON-only wrong types ("1", 1.0).
+    auto values = invalid_values(field, field.domain_under(s.suite().profile));
+    std::vector<std::pair<std::string, json>> cases;
+    for (const auto& value : values) cases.emplace_back("query", value);
+    if (body_accepted(s)) {
+      for (const auto& value : values) cases.emplace_back("json-body", value);
+      if (field.type == spec::ValueType::Integer) cases.emplace_back("json-body", json("1"));
+      if (field.type == spec::ValueType::Integer) cases.emplace_back("json-body", json(1.0));
+      if (field.type == spec::ValueType::Boolean) cases.emplace_back("json-body", json("true"));
+    }
+    for (const auto& [encoding, value] : cases) {
       auto request = *base;
+      request.encoding = encoding;
       request.set(spelling, value);
       auto exchange = s.send(request);
       const auto clause = interpret::field_clause(field, ".TYPE");

@@ -15,6 +15,7 @@
 // failure's Reproduce into the RC_PARAMS "reproduce=" string.
 namespace rc::detail {
 std::string reproduceMapToString(const std::unordered_map<std::string, Reproduce>& reproduceMap);
+std::unordered_map<std::string, Reproduce> stringToReproduceMap(const std::string& str);
 }  // namespace rc::detail
 
 namespace otaconf::conformance {
@@ -136,7 +137,16 @@ void property_check(Session& s) {
   params.maxSize = 50;
   // A listener of our own: the default one prints an RC_PARAMS hint at exit.
   rc::detail::TestListenerAdapter quiet;
-  const auto result = rc::detail::checkProperty(rc::detail::toProperty(property), metadata, params, quiet);
+  std::unordered_map<std::string, rc::detail::Reproduce> replay;
+  if (!s.suite().options.reproduce.empty()) {
+    try {
+      replay = rc::detail::stringToReproduceMap(s.suite().options.reproduce);
+    } catch (const std::exception& e) {
+      s.record("ERR.00", Verdict::Error, std::string("--reproduce is not a RapidCheck reproduce string: ") + e.what());
+      return;
+    }
+  }
+  const auto result = rc::detail::checkProperty(rc::detail::toProperty(property), metadata, params, quiet, replay);
 
   if (result.template is<rc::detail::FailureResult>()) {
     const auto* failure = &result.template get<rc::detail::FailureResult>();

@@ -130,7 +130,8 @@ class Interpreter {
     if (blank) return;
     const auto* encoding = encoding_named(endpoint_, "json-body");
     if (!encoding || !accepted(*encoding, profile_)) return;  // a GET body carries no meaning then
-    const auto document = json::parse(request.body, nullptr, false);
+    const auto document = request.body.find('\0') == std::string::npos ? json::parse(request.body, nullptr, false)
+                                                                         : json(json::value_t::discarded);
     if (document.is_discarded() || !document.is_object()) {
       problem("EP.CHECK.ENCODING", "", "the request body is not a JSON object");
       return;

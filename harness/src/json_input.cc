@@ -86,6 +86,11 @@ std::optional<std::string> read_file(const std::filesystem::path& file, Collecto
 }
 
 std::optional<json> parse_bounded(std::string_view text, int max_depth, Collector& out) {
+  // nlohmann's parser takes a NUL byte for the end of input: refuse it first.
+  if (const auto nul = text.find('\0'); nul != std::string_view::npos) {
+    out.add("", "not valid JSON: a NUL byte at byte " + std::to_string(nul));
+    return std::nullopt;
+  }
   json document;
   try {
     document = json::parse(text.begin(), text.end());

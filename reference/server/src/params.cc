@@ -144,6 +144,10 @@ void collect_query(const std::string& query, Resolve resolve, Collected& out) {
 
 template <typename Resolve>
 void collect_body(const std::string& body, Resolve resolve, Collected& out) {
+  if (body.find('\0') != std::string::npos) {  // nlohmann would stop reading there
+    if (out.problem.empty()) out.problem = "the request body holds a NUL byte";
+    return;
+  }
   json document;
   try {
     document = json::parse(body);

@@ -31,6 +31,7 @@ struct ServerOptions {
   double timeout_seconds = 5;
   int concurrency = 4;  // parallel keep-alive connections
   std::vector<std::string> only, skip;  // clause-id globs
+  std::string reproduce;  // a RapidCheck reproduce string from an earlier run's evidence
 };
 
 struct ServerSuite {

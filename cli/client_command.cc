@@ -1,0 +1,135 @@
+// otaconf client: the client suite against a device-side parser;
+// otaconf vectors generate: the response vectors the spec implies.
+#include <fstream>
+#include <iostream>
+
+#include "commands.h"
+#include "otaconf/conformance/client.h"
+#include "otaconf/spec_loader.h"
+#include "otaconf/vectors.h"
+
+namespace otaconf::cli {
+
+namespace {
+
+spec::Spec load(const std::string& file) {
+  return spec::load_spec(file.empty() ? spec::default_spec_path() : std::filesystem::path(file));
+}
+
+}  // namespace
+
+void add_client_command(CLI::App& app, int& exit_code) {
+  struct Args {
+    std::string library, command, spec_file, profile, results_file, implementation, vectors_dir;
+    conformance::ClientOptions options;
+    double timeout = 5;
+    bool quiet = false;
+  };
+  auto args = std::make_shared<Args>();
+  auto* sub = app.add_subcommand("client", "Test a device-side parser of check responses (response vectors and properties)");
+  auto* lib = sub->add_option("--adapter-lib", args->library, "a shared library exporting otaconf_adapter_parse (otaconf_adapter.h)");
+  auto* cmd = sub->add_option("--adapter-cmd", args->command, "a command speaking the subprocess protocol (docs/adapters.md)");
+  lib->excludes(cmd);
+  sub->add_option("--profile", args->profile, "strict, lenient or as-documented (default: the spec's default)");
+  sub->add_option("--spec", args->spec_file, "spec file (default: the shipped spec)");
+  sub->add_option("--vectors", args->vectors_dir, "directory of response vectors (default: corpus/vectors/response)");
+  sub->add_option("--seed", args->options.seed, "seed of the properties")->capture_default_str();
+  sub->add_option("--cases", args->options.cases, "cases per property")->capture_default_str()->check(CLI::Range(1, 100000));
+  sub->add_option("--timeout", args->timeout, "seconds per parse")->capture_default_str()->check(CLI::Range(0.1, 600.0));
+  sub->add_option("--only", args->options.only, "judge only clauses matching these globs")->delimiter(',');
+  sub->add_option("--skip", args->options.skip, "skip clauses matching these globs")->delimiter(',');
+  sub->add_option("--results", args->results_file, "write the results JSON here");
+  sub->add_option("--implementation", args->implementation, "a name for the parser in reports");
+  sub->add_flag("--quiet", args->quiet, "print only FAIL and ERROR lines");
+  sub->callback([args, &exit_code] {
+    try {
+      if (args->library.empty() && args->command.empty()) {
+        std::cerr << "otaconf: give --adapter-lib PATH or --adapter-cmd COMMAND\n";
+        exit_code = kExitUsage;
+        return;
+      }
+      const auto spec = load(args->spec_file);
+      const auto* profile = spec.profile(args->profile.empty() ? spec.default_profile : args->profile);
+      if (!profile) {
+        std::cerr << "otaconf: --profile: the spec has no profile '" << args->profile << "'\n";
+        exit_code = kExitUsage;
+        return;
+      }
+      args->options.vectors = args->vectors_dir.empty() ? vectors::default_directory() : std::filesystem::path(args->vectors_dir);
+      auto adapter = args->library.empty() ? client::command_adapter(args->command, args->timeout)
+                                           : client::library_adapter(args->library, args->timeout);
+      results::Recorder recorder;
+      results::RunInfo run;
+      run.implementation = args->implementation;
+      conformance::run_client_suite(spec, *profile, *adapter, args->options, recorder, run);
+      std::cout << "otaconf client: " << run.implementation << ", profile " << run.profile << ", " << run.requests
+                << " parses in " << static_cast<long>(run.duration_ms) << " ms\n";
+      for (const auto& entry : recorder.entries()) {
+        if (entry.verdict == results::Verdict::Pass) continue;
+        if (args->quiet && entry.verdict != results::Verdict::Fail && entry.verdict != results::Verdict::Error) continue;
+        std::cout << "  " << results::to_string(entry.verdict) << " " << entry.clause << " [" << entry.check << "] "
+                  << entry.message << "\n";
+        if (!entry.evidence.vector_file.empty() && entry.verdict == results::Verdict::Fail) {
+          std::cout << "      reproduce: " << entry.evidence.vector_file << "\n";
+        }
+      }
+      std::string line;
+      for (const auto& [verdict, count] : recorder.summary()) line += results::to_string(verdict) + "=" + std::to_string(count) + " ";
+      std::cout << line << "\n";
+      if (!args->results_file.empty()) {
+        std::ofstream out(args->results_file);
+        out << results::to_json(run, recorder, spec, spec::Side::Client).dump(2) << "\n";
+      }
+      exit_code = recorder.must_failures(spec).empty() ? kExitOk : kExitFindings;
+    } catch (const InputError& e) {
+      std::cerr << "otaconf: " << e.what() << "\n";
+      exit_code = kExitUsage;
+    } catch (const std::runtime_error& e) {
+      std::cerr << "otaconf: " << e.what() << "\n";
+      exit_code = kExitUsage;
+    }
+  });
+}
+
+void add_vectors_command(CLI::App& app, int& exit_code) {
+  struct Args {
+    std::string out, spec_file;
+    bool check = false;
+  };
+  auto args = std::make_shared<Args>();
+  auto* vectors_app = app.add_subcommand("vectors", "Response vectors for client parsers");
+  vectors_app->require_subcommand(1);
+  auto* sub = vectors_app->add_subcommand("generate", "Write the vectors the spec implies (deterministic)");
+  sub->add_option("--out", args->out, "directory (default: corpus/vectors/response)");
+  sub->add_option("--spec", args->spec_file, "spec file (default: the shipped spec)");
+  sub->add_flag("--check", args->check, "write nothing; exit 1 if the directory differs from what the spec implies");
+  sub->callback([args, &exit_code] {
+    try {
+      const auto spec = load(args->spec_file);
+      const auto generated = vectors::generate(spec);
+      const auto directory = args->out.empty() ? vectors::default_directory() : std::filesystem::path(args->out);
+      if (args->check) {
+        std::size_t stale = 0;
+        for (const auto& v : generated) {
+          std::ifstream body(directory / (v.name + ".body"), std::ios::binary), meta(directory / (v.name + ".json"));
+          std::string body_text((std::istreambuf_iterator<char>(body)), {}), meta_text((std::istreambuf_iterator<char>(meta)), {});
+          if (body_text != v.body || meta_text != v.meta.dump(2) + "\n") {
+            std::cout << "stale: " << v.name << "\n";
+            ++stale;
+          }
+        }
+        std::cout << generated.size() << " generated vectors, " << stale << " stale\n";
+        exit_code = stale == 0 ? kExitOk : kExitFindings;
+        return;
+      }
+      const auto changed = vectors::write(generated, directory);
+      std::cout << generated.size() << " vectors in " << directory.string() << " (" << changed << " files written)\n";
+      exit_code = kExitOk;
+    } catch (const InputError& e) {
+      std::cerr << "otaconf: " << e.what() << "\n";
+      exit_code = kExitUsage;
+    }
+  });
+}
+
+}  // namespace otaconf::cli

@@ -1,0 +1,41 @@
+// The client conformance catalog: response vectors and properties run
+// against a device-side parser through an adapter (otaconf_adapter.h or the
+// subprocess protocol), judged per profile.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "otaconf/client_adapter.h"
+#include "otaconf/results.h"
+#include "otaconf/spec.h"
+
+namespace otaconf::conformance {
+
+struct ClientOptions {
+  std::uint64_t seed = 1;
+  int cases = 100;  // property cases
+  std::filesystem::path vectors;  // directory of response vectors
+  std::vector<std::string> only, skip;  // clause globs
+};
+
+void run_client_suite(const spec::Spec& spec, const spec::Profile& profile, client::Adapter& adapter,
+                      const ClientOptions& options, results::Recorder& recorder, results::RunInfo& run);
+
+struct ClientMutantVerdict {
+  std::string name, clause, description;
+  bool killed = false;
+  std::string profile;
+  std::vector<std::string> by_clauses;
+};
+
+// Runs the client suite against the reference client library with each of
+// its mutants ($OTACLIENT_MUTANT), in each profile until one kills it.
+std::vector<ClientMutantVerdict> client_mutation_analysis(
+    const spec::Spec& spec, const std::string& library, const ClientOptions& options,
+    const std::vector<std::pair<std::string, std::pair<std::string, std::string>>>& mutants,
+    const std::function<void(const ClientMutantVerdict&)>& progress = {});
+
+}  // namespace otaconf::conformance

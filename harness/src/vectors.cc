@@ -1,0 +1,366 @@
+#include "otaconf/vectors.h"
+
+#include <algorithm>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include "otaconf/interpret.h"
+
+#ifndef OTACONF_SOURCE_DIR
+#define OTACONF_SOURCE_DIR "."
+#endif
+
+namespace otaconf::vectors {
+
+using nlohmann::json;
+
+std::string Vector::expectation(const std::string& profile) const {
+  if (!meta.contains("expect") || !meta["expect"].contains(profile)) return "either";
+  return meta["expect"][profile].get<std::string>();
+}
+
+std::vector<std::string> Vector::clauses() const {
+  if (!meta.contains("clauses")) return {};
+  return meta["clauses"].get<std::vector<std::string>>();
+}
+
+std::filesystem::path default_directory() {
+  return std::filesystem::path(OTACONF_SOURCE_DIR) / "corpus" / "vectors" / "response";
+}
+
+namespace {
+
+std::string read(const std::filesystem::path& file) {
+  std::ifstream in(file, std::ios::binary);
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+void check_meta(const json& meta, const std::string& file) {
+  auto fail = [&](const std::string& pointer, const std::string& message) {
+    throw InputError({file, pointer, message});
+  };
+  if (!meta.is_object()) fail("", "the expectation file is not a JSON object");
+  if (!meta.contains("clauses") || !meta["clauses"].is_array() || meta["clauses"].empty()) {
+    fail("/clauses", "expected a non-empty array of clause ids");
+  }
+  if (!meta.contains("expect") || !meta["expect"].is_object()) fail("/expect", "expected an object: profile -> accept|reject|either");
+  for (const auto& [profile, value] : meta["expect"].items()) {
+    if (value != "accept" && value != "reject" && value != "either") fail("/expect/" + profile, "expected accept, reject or either");
+  }
+}
+
+}  // namespace
+
+std::vector<Vector> load(const std::filesystem::path& directory) {
+  std::vector<Vector> out;
+  std::error_code ec;
+  if (!std::filesystem::is_directory(directory, ec)) throw InputError({directory.string(), "", "not a directory of vectors"});
+  for (const auto& entry : std::filesystem::directory_iterator(directory)) {
+    if (entry.path().extension() != ".body") continue;
+    auto meta_file = entry.path();
+    meta_file.replace_extension(".json");
+    if (!std::filesystem::exists(meta_file)) throw InputError({meta_file.string(), "", "missing: every vector needs its expectation"});
+    const auto meta = json::parse(read(meta_file), nullptr, false);
+    if (meta.is_discarded()) throw InputError({meta_file.string(), "", "not valid JSON"});
+    check_meta(meta, meta_file.string());
+    out.push_back({entry.path().stem().string(), read(entry.path()), meta, entry.path()});
+  }
+  std::sort(out.begin(), out.end(), [](const Vector& a, const Vector& b) { return a.name < b.name; });
+  return out;
+}
+
+std::size_t write(const std::vector<Vector>& vectors, const std::filesystem::path& directory) {
+  std::filesystem::create_directories(directory);
+  std::size_t changed = 0;
+  for (const auto& v : vectors) {
+    const auto body_file = directory / (v.name + ".body");
+    const auto meta_file = directory / (v.name + ".json");
+    const auto meta_text = v.meta.dump(2) + "\n";
+    if (read(body_file) != v.body) {
+      std::ofstream(body_file, std::ios::binary) << v.body;
+      ++changed;
+    }
+    if (read(meta_file) != meta_text) {
+      std::ofstream(meta_file, std::ios::binary) << meta_text;
+      ++changed;
+    }
+  }
+  return changed;
+}
+
+// ---- generation ---------------------------------------------------------------
+
+namespace {
+
+struct Generator {
+  const spec::Spec& spec;
+  const spec::Endpoint& endpoint;
+  const spec::Response& response;
+  std::vector<Vector> out;
+
+  std::string code_name() const { return response.envelope_role("code")->name; }
+  std::string message_name() const { return response.envelope_role("message")->name; }
+  std::string data_name() const { return response.envelope_role("data")->name; }
+
+  bool valid_everywhere(const spec::Field& field, const json& value) const {
+    for (const auto& profile : spec.profiles) {
+      if (!interpret::in_domain(field.domain_under(profile), value)) return false;
+    }
+    return true;
+  }
+
+  // A value of the field valid under every profile: an example, or a
+  // synthesized one.
+  json valid_value(const spec::Field& field) const {
+    std::vector<json> candidates = field.examples;
+    if (field.type == spec::ValueType::String) {
+      for (const char* text : {"0123456789abcdef0123456789abcdef", "ota_iF0hnXrq2CxLrP8vZ39l", "1.3", "127.0.0.1:8080"}) {
+        candidates.push_back(text);
+      }
+    } else if (field.type == spec::ValueType::Integer) {
+      for (std::int64_t n : {1234, 12, 60, 3, 0}) candidates.push_back(n);
+    }
+    for (const auto& c : candidates) {
+      const bool typed = field.type == spec::ValueType::String ? c.is_string() : c.is_number_integer();
+      if (typed && valid_everywhere(field, c)) return c;
+    }
+    return field.examples.empty() ? json(nullptr) : field.examples.front();
+  }
+
+  json valid_data() const {
+    json data = json::object();
+    for (const auto& field : response.data_fields) data[field.name] = valid_value(field);
+    return data;
+  }
+
+  // The data a parser reports: md5 normalized to lower case (the contract).
+  static json normalized(json data) {
+    if (data.contains("md5") && data["md5"].is_string()) {
+      auto md5 = data["md5"].get<std::string>();
+      std::transform(md5.begin(), md5.end(), md5.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+      data["md5"] = md5;
+    }
+    return data;
+  }
+
+  json body(std::int64_t code, const std::string& message, const json* data) const {
+    json b = json::object();
+    b[code_name()] = code;
+    b[message_name()] = message;
+    if (data) b[data_name()] = *data;
+    return b;
+  }
+
+  std::string action_of(std::int64_t code) const {
+    const auto* entry = endpoint.error_code(code);
+    return entry ? entry->action : "none";
+  }
+
+  json result(std::int64_t code, const std::string& message, const json* data) const {
+    return {{"errno", code}, {"error", message}, {"data", data ? normalized(*data) : json(nullptr)}, {"action", action_of(code)}};
+  }
+
+  void add(const std::string& tail, const std::string& text, const json& expect, std::vector<std::string> clauses,
+           const std::string& note, const json& result_json = nullptr) {
+    const auto strict = expect.value(spec.default_profile, std::string("either"));
+    const std::string prefix = strict == "accept" ? "y_" : strict == "reject" ? "n_" : "i_";
+    json meta = {{"clauses", clauses}, {"note", note}, {"expect", expect}};
+    if (!result_json.is_null()) meta["result"] = result_json;
+    out.push_back({prefix + "gen_" + tail, text, meta, {}});
+  }
+
+  json everywhere(const std::string& verdict) const {
+    json expect = json::object();
+    for (const auto& profile : spec.profiles) expect[profile.id] = verdict;
+    return expect;
+  }
+
+  std::vector<std::string> code_clauses(std::int64_t code) const {
+    std::vector<std::string> clauses = {"RESP.ERRNO.CODESET"};
+    if (const auto* entry = endpoint.error_code(code)) {
+      for (const auto& c : entry->clauses) {
+        const auto* clause = spec.clause(c);
+        if (clause && clause->side != spec::Side::Server) clauses.push_back(c);
+      }
+    }
+    if (code != response.success_code && spec.clause("CLI.ACTION.NO_DOWNLOAD_ON_ERROR")) {
+      clauses.push_back("CLI.ACTION.NO_DOWNLOAD_ON_ERROR");
+    }
+    return clauses;
+  }
+
+  void codes() {
+    const auto data = valid_data();
+    for (const auto& code : endpoint.error_codes) {
+      const bool success = code.code == response.success_code;
+      const auto message = success ? response.success_message : code.meaning;
+      add("errno_" + std::to_string(code.code), body(code.code, message, success ? &data : nullptr).dump(),
+          everywhere("accept"), code_clauses(code.code), "errno " + std::to_string(code.code) + ": " + code.meaning,
+          result(code.code, message, success ? &data : nullptr));
+    }
+    // An error answer that carries data anyway: accepted, data ignored.
+    add("errno_8_with_data", body(8, "mismatch", &data).dump(), everywhere("accept"),
+        {"RESP.DATA.ABSENT", "CLI.ACTION.NO_DOWNLOAD_ON_ERROR"}, "data on an error answer is ignored",
+        result(8, "mismatch", nullptr));
+  }
+
+  void envelope() {
+    const auto data = valid_data();
+    const auto success = body(0, response.success_message, &data);
+    auto with = [&](const std::string& key, const json& value) {
+      auto b = success;
+      if (value.is_discarded()) {
+        b.erase(key);
+      } else {
+        b[key] = value;
+      }
+      return b.dump();
+    };
+    const std::vector<std::string> reject = {"CLI.PARSE.REJECT"};
+    add("errno_missing", with(code_name(), json(json::value_t::discarded)), everywhere("reject"), {"RESP.ERRNO.TYPE", "CLI.PARSE.REJECT"}, "no errno");
+    add("errno_string", with(code_name(), "0"), everywhere("reject"), {"RESP.ERRNO.TYPE", "CLI.PARSE.REJECT"}, "errno as a string");
+    add("errno_float", with(code_name(), 0.0), everywhere("reject"), {"RESP.ERRNO.TYPE", "CLI.PARSE.REJECT"}, "errno 0.0");
+    auto exponent = success.dump();
+    const auto plain = "\"" + code_name() + "\":0";
+    exponent.replace(exponent.find(plain), plain.size(), plain + "e0");
+    add("errno_exponent", exponent, everywhere("reject"), {"RESP.ERRNO.TYPE", "CLI.PARSE.REJECT"}, "errno written 0e0");
+    add("errno_unknown_code", with(code_name(), 3), everywhere("reject"), {"RESP.ERRNO.CODESET", "CLI.PARSE.REJECT"},
+        "errno 3 is not a code of the table");
+    add("error_missing", with(message_name(), json(json::value_t::discarded)), everywhere("reject"),
+        {"RESP.ERROR.TYPE", "CLI.PARSE.REJECT"}, "no error member");
+    add("error_not_string", with(message_name(), 5), everywhere("reject"), {"RESP.ERROR.TYPE", "CLI.PARSE.REJECT"},
+        "error is a number");
+    add("success_without_data", with(data_name(), json(json::value_t::discarded)), everywhere("reject"),
+        {"RESP.DATA.PRESENT", "CLI.PARSE.REJECT"}, "errno 0 without data");
+    add("success_data_null", with(data_name(), nullptr), everywhere("reject"), {"RESP.DATA.PRESENT", "CLI.PARSE.REJECT"},
+        "errno 0 with data null");
+    for (const char* text : {"[]", "\"succ\"", "null", "0"}) {
+      add(std::string("not_an_object_") + (text[0] == '[' ? "array" : text[0] == '"' ? "string" : text[0] == 'n' ? "null" : "number"),
+          text, everywhere("reject"), {"RESP.ENVELOPE.JSON", "CLI.PARSE.REJECT"}, "the body is not a JSON object");
+    }
+  }
+
+  std::string slug(std::string text) const {
+    for (auto& c : text) {
+      if (!std::isalnum(static_cast<unsigned char>(c))) c = '_';
+    }
+    return text;
+  }
+
+  // A data value under each profile: accept where in the field's domain.
+  void data_value(const spec::Field& field, const std::string& tail, const json& value, const std::string& note) {
+    auto data = valid_data();
+    data[field.name] = value;
+    json expect = json::object();
+    for (const auto& profile : spec.profiles) {
+      const bool typed = field.type == spec::ValueType::String ? value.is_string()
+                         : field.type == spec::ValueType::Integer ? value.is_number_integer()
+                                                                  : true;
+      expect[profile.id] = typed && interpret::in_domain(field.domain_under(profile), value) ? "accept" : "reject";
+    }
+    std::vector<std::string> clauses = field.clauses;
+    clauses.erase(std::remove(clauses.begin(), clauses.end(), "RESP.DATA.VALUES"), clauses.end());
+    clauses.push_back("CLI.PARSE.REJECT");
+    if (field.name == "md5") clauses.push_back("CLI.MD5.VERIFY");
+    add("data_" + field.name + "_" + tail, body(0, response.success_message, &data).dump(), expect, clauses, note,
+        result(0, response.success_message, &data));
+  }
+
+  void data_fields() {
+    for (const auto& field : response.data_fields) {
+      auto data = valid_data();
+      data.erase(field.name);
+      add("data_" + field.name + "_missing", body(0, response.success_message, &data).dump(), everywhere("reject"),
+          {field.clauses.front(), "RESP.DATA.PRESENT", "CLI.PARSE.REJECT"}, "data without " + field.name);
+      const auto valid = valid_value(field);
+      if (field.type == spec::ValueType::Integer) {
+        data_value(field, "as_string", json(valid.dump()), field.name + " as a JSON string");
+        data_value(field, "as_float", json(1.5), field.name + " with a fraction");
+        std::set<std::int64_t> bounds;
+        for (const auto& profile : spec.profiles) {
+          const auto& d = field.domain_under(profile);
+          if (d.min) bounds.insert(*d.min);
+          if (d.max) bounds.insert(*d.max);
+          if (d.min && *d.min > INT64_MIN) bounds.insert(*d.min - 1);
+          if (d.max && *d.max < INT64_MAX) bounds.insert(*d.max + 1);
+          for (const auto& [low, high] : d.excluded_ranges) bounds.insert(low);
+          if (d.max && *d.max >= (std::int64_t{1} << 32)) {
+            bounds.insert(std::int64_t{1} << 31);
+            bounds.insert((std::int64_t{1} << 32) + 1);
+          }
+        }
+        for (auto bound : bounds) data_value(field, "value_" + slug(std::to_string(bound)), json(bound), field.name + " = " + std::to_string(bound));
+        if (field.domain.max && *field.domain.max == INT64_MAX) {
+          // 2^63 does not fit a signed 64-bit integer.
+          auto big = valid_data();
+          const auto text = body(0, response.success_message, &big).dump();
+          const auto key = "\"" + field.name + "\":" + big[field.name].dump();
+          auto patched = text;
+          patched.replace(patched.find(key), key.size(), "\"" + field.name + "\":9223372036854775808");
+          add("data_" + field.name + "_2pow63", patched, everywhere("reject"), {field.clauses.front(), "CLI.PARSE.REJECT"},
+              field.name + " = 2^63, past int64");
+        }
+      } else if (field.type == spec::ValueType::String) {
+        data_value(field, "as_number", json(12345), field.name + " as a JSON number");
+        data_value(field, "empty", json(""), field.name + " empty");
+        std::set<std::size_t> lengths;
+        for (const auto& profile : spec.profiles) {
+          if (const auto& max = field.domain_under(profile).max_length) lengths.insert(*max + 1);
+        }
+        for (auto length : lengths) data_value(field, "length_" + std::to_string(length), json(std::string(length, 'a')), field.name + " of " + std::to_string(length) + " bytes");
+        if (valid.is_string()) {
+          auto upper = valid.get<std::string>();
+          std::transform(upper.begin(), upper.end(), upper.begin(), [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
+          if (upper != valid.get<std::string>()) data_value(field, "upper_case", json(upper), field.name + " in upper case");
+        }
+        for (const auto& example : field.examples) {
+          if (example.is_string() && !valid_everywhere(field, example)) {
+            data_value(field, "document_example", example, field.name + " as the document's example writes it");
+          }
+        }
+      }
+    }
+  }
+
+  // The table's spellings: accepted where the profile reads them.
+  void spellings() {
+    json b = json::object();
+    json data = json::object();
+    json plain_data = valid_data();
+    json expect = everywhere("accept");
+    auto use = [&](const spec::Field& field, json& into, const json& value) {
+      std::string spelling = field.name;
+      const spec::Alias* alias = field.aliases.empty() ? nullptr : &field.aliases.front();
+      if (alias) spelling = alias->spelling;
+      into[spelling] = value;
+      for (const auto& profile : spec.profiles) {
+        if (alias && !alias->accepted_when.holds(profile)) expect[profile.id] = "reject";
+      }
+    };
+    for (const auto& field : response.data_fields) use(field, data, plain_data[field.name]);
+    use(*response.envelope_role("code"), b, 0);
+    use(*response.envelope_role("message"), b, response.success_message);
+    use(*response.envelope_role("data"), b, data);
+    add("table_spellings", b.dump(), expect, {"RESP.ERRNO.TYPE", "CLI.PARSE.REJECT"},
+        "every member spelled as the document's tables write it (Error no, The power, MD5, ...)",
+        result(0, response.success_message, &plain_data));
+  }
+};
+
+}  // namespace
+
+std::vector<Vector> generate(const spec::Spec& spec) {
+  const auto* endpoint = spec.endpoint_by_role("check");
+  if (!endpoint || !endpoint->response) return {};
+  Generator g{spec, *endpoint, *endpoint->response, {}};
+  g.codes();
+  g.envelope();
+  g.data_fields();
+  g.spellings();
+  return std::move(g.out);
+}
+
+}  // namespace otaconf::vectors

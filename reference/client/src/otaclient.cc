@@ -1,0 +1,396 @@
+// The reference client parser. Decisions written from the document:
+// a JSON object; errno an integer from the code table; error a string; on
+// errno 0 a data object with every field of the data table, typed and in its
+// domain per profile; data ignored on errors; the action each code implies.
+#include "otaclient.h"
+
+#include <algorithm>
+#include <cctype>
+#include <cstdlib>
+#include <cstring>
+#include <map>
+#include <regex>
+#include <set>
+
+#include <nlohmann/json.hpp>
+
+namespace otaclient {
+
+using nlohmann::json;
+
+namespace {
+
+enum class Fault {
+  None,
+  KeyOrder,
+  FixedTokenBuffer,
+  Size32,
+  ErrnoString,
+  IgnoreMissingData,
+  SuspendedAsSuccess,
+  Md5CaseSensitive,
+  NonHexMd5,
+  CrashOnMissingData,
+  KeyInsideString,
+  StopAtNul,
+  FloatErrno,
+  NegativeSize,
+  DuplicateKeys,
+  Truncated,
+  DataOnError,
+};
+
+struct Entry {
+  Fault fault;
+  MutantInfo info;
+};
+
+const std::vector<Entry>& entries() {
+  static const std::vector<Entry> list = {
+      {Fault::KeyOrder,
+       {"key-order", "CLI.PARSE.KEY_ORDER", "Rejects a success answer unless target, token, size and md5 come in that order (an sscanf pattern)."}},
+      {Fault::FixedTokenBuffer,
+       {"fixed-token-buffer", "RESP.DATA.TOKEN", "Copies the token into a 16-byte heap buffer without a bound."}},
+      {Fault::Size32, {"size-32-bit", "RESP.DATA.SIZE", "Reads size into 32 bits, so sizes of 4 GiB and more wrap."}},
+      {Fault::ErrnoString, {"errno-string", "RESP.ERRNO.TYPE", "Accepts errno written as a JSON string (\"0\")."}},
+      {Fault::IgnoreMissingData,
+       {"success-without-data", "RESP.DATA.PRESENT", "Accepts errno 0 without a data object and still says download."}},
+      {Fault::SuspendedAsSuccess,
+       {"suspended-as-success", "CLI.ACTION.NO_DOWNLOAD_ON_ERROR", "Treats errno 19 (task suspended) as success: download."}},
+      {Fault::Md5CaseSensitive,
+       {"md5-case-sensitive", "CLI.MD5.VERIFY", "Keeps md5 as sent instead of normalizing it, so an upper-case digest never matches the package."}},
+      {Fault::NonHexMd5, {"non-hex-md5", "RESP.DATA.MD5", "Accepts an md5 that is not 32 hex digits under the strict profile."}},
+      {Fault::CrashOnMissingData,
+       {"crash-on-missing-data", "CLI.PARSE.REJECT", "Dereferences a null pointer when errno is 0 and data is missing."}},
+      {Fault::KeyInsideString,
+       {"key-inside-string", "CLI.PARSE.JSON", "Finds \"errno\" by searching the text, also inside another member's string value."}},
+      {Fault::StopAtNul, {"stop-at-nul", "CLI.PARSE.REJECT", "Reads the body as a C string: bytes after a NUL are ignored."}},
+      {Fault::FloatErrno, {"float-errno", "RESP.ERRNO.TYPE", "Accepts errno written as a number with a fraction or exponent (0.0, 1e1)."}},
+      {Fault::NegativeSize, {"negative-size", "RESP.DATA.SIZE", "Accepts a negative size, converted to a huge unsigned one."}},
+      {Fault::DuplicateKeys, {"duplicate-keys", "CLI.PARSE.REJECT", "Accepts duplicated members under the strict profile (the last one wins)."}},
+      {Fault::Truncated, {"truncated-body", "CLI.PARSE.REJECT", "Accepts a body cut short, using the members that arrived."}},
+      {Fault::DataOnError, {"data-on-error", "RESP.DATA.ABSENT", "Takes data from an error answer that carries one."}},
+  };
+  return list;
+}
+
+Fault fault_named(std::string_view name) {
+  for (const auto& entry : entries()) {
+    if (entry.info.name == name) return entry.fault;
+  }
+  return Fault::None;
+}
+
+// The spellings each profile reads (the document's table and examples).
+const std::map<std::string, std::string>& table_spellings() {
+  static const std::map<std::string, std::string> spellings = {
+      {"Error no", "errno"}, {"Error", "error"},      {"Data", "data"},   {"Target", "target"},
+      {"Token", "token"},    {"Size", "size"},        {"Signal", "signal"}, {"The power", "power"},
+      {"Retry", "retry"},    {"Interval", "interval"}, {"MD5", "md5"},     {"IP", "ip"}};
+  return spellings;
+}
+
+std::string lower(std::string text) {
+  std::transform(text.begin(), text.end(), text.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return text;
+}
+
+class Parser {
+ public:
+  Parser(Profile profile, Fault fault, otaconf_result& out) : profile_(profile), fault_(fault), out_(out) {}
+
+  void run(std::string_view body) {
+    std::memset(&out_, 0, sizeof out_);
+    out_.action = OTACONF_ACTION_NONE;
+    if (fault_ == Fault::StopAtNul) body = body.substr(0, std::min(body.size(), std::strlen(std::string(body).c_str())));
+    if (body.size() > kMaxBody) return reject("the body is larger than the receive buffer");
+    // JSON text has no raw NUL; nlohmann's parser would stop there silently.
+    if (body.find('\0') != std::string_view::npos) return reject("a NUL byte in the body");
+    if (body.size() >= 3 && body.substr(0, 3) == "\xEF\xBB\xBF" && profile_ != Profile::Lenient) {
+      return reject("a byte order mark precedes the JSON");
+    }
+    json document;
+    if (!parse_json(body, document)) return;
+    if (!document.is_object()) return reject("the body is not a JSON object");
+    const auto code = member(document, "errno");
+    std::int64_t errno_value = 0;
+    if (fault_ == Fault::KeyInsideString) {
+      // A hand-rolled getter: the first errno in the text, wherever it is.
+      const auto at = body.find("errno");
+      const auto colon = at == std::string_view::npos ? at : body.find(':', at);
+      if (colon == std::string_view::npos) return reject("no errno");
+      errno_value = std::strtoll(std::string(body.substr(colon + 1, 24)).c_str(), nullptr, 10);
+    } else if (!read_errno(code, errno_value)) {
+      return;
+    }
+    out_.errno_value = errno_value;
+    const auto message = member(document, "error");
+    if (!message || !message->is_string()) return reject(message ? "error is not a string" : "error is missing");
+    copy(out_.error, sizeof out_.error, message->get<std::string>(), true);
+    if (!known_code(errno_value)) return reject("errno is not a code of the table");
+    const auto data = member(document, "data");
+    const bool success = errno_value == 0 || (fault_ == Fault::SuspendedAsSuccess && errno_value == 19);
+    if (!success) {
+      if (fault_ == Fault::DataOnError && data && data->is_object()) read_data(*data, body);
+      out_.action = action_of(errno_value);
+      out_.accepted = 1;
+      return;
+    }
+    if (!data || !data->is_object()) {
+      if (fault_ == Fault::CrashOnMissingData) {
+        volatile int* missing = nullptr;
+        out_.size = static_cast<std::uint64_t>(*missing);  // the crash the mutant stands for
+      }
+      if (fault_ != Fault::IgnoreMissingData) return reject("errno 0 without a data object");
+      out_.accepted = 1;
+      out_.action = OTACONF_ACTION_DOWNLOAD;
+      return;
+    }
+    if (!read_data(*data, body)) return;
+    out_.accepted = 1;
+    out_.action = OTACONF_ACTION_DOWNLOAD;
+  }
+
+ private:
+  void reject(const std::string& why) {
+    out_.accepted = 0;
+    out_.has_data = 0;
+    out_.action = OTACONF_ACTION_NONE;
+    copy(out_.reason, sizeof out_.reason, why, true);
+  }
+
+  // Copies into a fixed field; false (or truncation when allowed) if it does not fit.
+  static bool copy(char* field, std::size_t capacity, const std::string& value, bool truncate = false) {
+    if (value.size() >= capacity && !truncate) return false;
+    const auto n = std::min(value.size(), capacity - 1);
+    std::memcpy(field, value.data(), n);
+    field[n] = '\0';
+    return true;
+  }
+
+  bool parse_json(std::string_view body, json& document) {
+    // Duplicate members are ambiguous: strict and as-documented reject them.
+    std::vector<std::set<std::string>> keys;
+    bool duplicate = false;
+    auto callback = [&](int depth, json::parse_event_t event, json& parsed) {
+      if (event == json::parse_event_t::object_start) keys.emplace_back();
+      if (event == json::parse_event_t::object_end && !keys.empty()) keys.pop_back();
+      if (event == json::parse_event_t::key && !keys.empty() && !keys.back().insert(parsed.get<std::string>()).second) {
+        duplicate = true;
+      }
+      (void)depth;
+      return true;
+    };
+    document = json::parse(body.begin(), body.end(), callback, false);
+    if (document.is_discarded()) {
+      if (fault_ == Fault::Truncated) return salvage(body, document);
+      reject("the body is not valid JSON");
+      return false;
+    }
+    if (duplicate && profile_ != Profile::Lenient && fault_ != Fault::DuplicateKeys) {
+      reject("a member is given twice");
+      return false;
+    }
+    return true;
+  }
+
+  // The truncated-body mutant: close what is open and try again.
+  bool salvage(std::string_view body, json& document) {
+    std::string fixed(body);
+    for (const char* tail : {"}", "}}", "\"}}", "\"}", "0}}", "0}"}) {
+      document = json::parse(fixed + tail, nullptr, false);
+      if (!document.is_discarded()) return true;
+    }
+    reject("the body is not valid JSON");
+    return false;
+  }
+
+  // The member spelled as the profile allows.
+  const json* member(const json& object, const std::string& name) const {
+    if (auto it = object.find(name); it != object.end()) return &*it;
+    if (profile_ == Profile::Strict) return nullptr;
+    for (const auto& [spelling, canonical] : table_spellings()) {
+      if (canonical != name) continue;
+      if (auto it = object.find(spelling); it != object.end()) return &*it;
+    }
+    if (profile_ == Profile::Lenient) {
+      for (const auto& [key, value] : object.items()) {
+        if (lower(key) == name) return &value;
+        for (const auto& [spelling, canonical] : table_spellings()) {
+          if (canonical == name && lower(key) == lower(spelling)) return &value;
+        }
+      }
+    }
+    return nullptr;
+  }
+
+  bool read_errno(const json* code, std::int64_t& value) {
+    if (!code) {
+      reject("errno is missing");
+      return false;
+    }
+    if (code->is_number_integer()) {
+      if (code->is_number_unsigned() && code->get<std::uint64_t>() > static_cast<std::uint64_t>(INT64_MAX)) {
+        reject("errno is out of range");
+        return false;
+      }
+      value = code->get<std::int64_t>();
+      return true;
+    }
+    if (fault_ == Fault::ErrnoString && code->is_string()) {
+      value = std::strtoll(code->get<std::string>().c_str(), nullptr, 10);
+      return true;
+    }
+    if (fault_ == Fault::FloatErrno && code->is_number_float()) {
+      value = static_cast<std::int64_t>(code->get<double>());
+      return true;
+    }
+    reject("errno is not an integer");
+    return false;
+  }
+
+  static bool known_code(std::int64_t code) {
+    static const std::set<std::int64_t> codes = {0, 1, 2, 7, 8, 9, 10, 11, 13, 19};
+    return codes.count(code) != 0;
+  }
+
+  static otaconf_action action_of(std::int64_t code) {
+    switch (code) {
+      case 0: return OTACONF_ACTION_DOWNLOAD;
+      case 7:
+      case 10:
+      case 19: return OTACONF_ACTION_RETRY_LATER;
+      default: return OTACONF_ACTION_NO_UPDATE;
+    }
+  }
+
+  bool integer(const json& data, const char* name, std::int64_t low, std::int64_t high, std::int64_t& value) {
+    const auto* v = member(data, name);
+    if (!v || !v->is_number_integer()) {
+      reject(std::string(name) + (v ? " is not an integer" : " is missing"));
+      return false;
+    }
+    if (v->is_number_unsigned() && v->get<std::uint64_t>() > static_cast<std::uint64_t>(high)) {
+      reject(std::string(name) + " is out of range");
+      return false;
+    }
+    value = v->get<std::int64_t>();
+    if (value < low || value > high) {
+      reject(std::string(name) + " is out of range");
+      return false;
+    }
+    return true;
+  }
+
+  bool text(const json& data, const char* name, const std::regex& syntax, char* field, std::size_t capacity) {
+    const auto* v = member(data, name);
+    if (!v || !v->is_string()) {
+      reject(std::string(name) + (v ? " is not a string" : " is missing"));
+      return false;
+    }
+    const auto& s = v->get_ref<const std::string&>();
+    if (!std::regex_match(s, syntax) || !copy(field, capacity, s)) {
+      reject(std::string(name) + " has characters or a length the profile does not allow");
+      return false;
+    }
+    return true;
+  }
+
+  bool read_data(const json& data, std::string_view body) {
+    static const std::regex version_strict("^[A-Za-z0-9_.-]{1,20}$");
+    static const std::regex version_printable("^[\\x21-\\x7e]{1,64}$");
+    static const std::regex token_syntax("^[A-Za-z0-9_-]{1,128}$");
+    static const std::regex host_syntax("^[A-Za-z0-9.-]{1,255}(:[0-9]{1,5})?$");
+    static const std::regex md5_lower("^[0-9a-f]{32}$");
+    static const std::regex md5_any_case("^[0-9a-fA-F]{32}$");
+    static const std::regex md5_anything("^.{1,128}$");
+    const bool strict = profile_ == Profile::Strict;
+    if (fault_ == Fault::KeyOrder) {
+      std::size_t last = 0;
+      for (const char* key : {"\"target\"", "\"token\"", "\"size\"", "\"md5\""}) {
+        const auto at = body.find(key);
+        if (at == std::string_view::npos || at < last) {
+          reject("data members are not in the expected order");
+          return false;
+        }
+        last = at;
+      }
+    }
+    if (!text(data, "target", strict ? version_strict : version_printable, out_.target, sizeof out_.target)) return false;
+    if (!text(data, "token", token_syntax, out_.token, sizeof out_.token)) return false;
+    if (fault_ == Fault::FixedTokenBuffer) {
+      const std::string token = out_.token;
+      char* buffer = new char[16];
+      std::memcpy(buffer, token.c_str(), token.size() + 1);  // the missing bound
+      std::memcpy(out_.token, buffer, std::min(token.size() + 1, sizeof out_.token));
+      delete[] buffer;
+    }
+    const auto* size = member(data, "size");
+    if (fault_ == Fault::NegativeSize && size && size->is_number_integer() && !size->is_number_unsigned()) {
+      out_.size = static_cast<std::uint64_t>(size->get<std::int64_t>());
+    } else {
+      std::int64_t value = 0;
+      if (!integer(data, "size", 0, INT64_MAX, value)) return false;
+      out_.size = fault_ == Fault::Size32 ? static_cast<std::uint32_t>(value) : static_cast<std::uint64_t>(value);
+    }
+    const bool csq = strict;
+    if (!integer(data, "signal", csq ? 0 : INT32_MIN, csq ? 99 : INT32_MAX, out_.signal)) return false;
+    if (csq && out_.signal > 31 && out_.signal != 99) return reject("signal is out of range"), false;
+    if (!integer(data, "power", 0, 100, out_.power)) return false;
+    if (!integer(data, "retry", 0, INT32_MAX, out_.retry)) return false;
+    if (!integer(data, "interval", 0, INT32_MAX, out_.interval)) return false;
+    const auto& md5_syntax = fault_ == Fault::NonHexMd5 || profile_ == Profile::AsDocumented ? md5_anything
+                             : strict ? md5_lower
+                                      : md5_any_case;
+    char md5[129] = {};
+    if (!text(data, "md5", md5_syntax, md5, sizeof md5)) return false;
+    std::string digest = md5;
+    if (fault_ != Fault::Md5CaseSensitive) digest = lower(digest);
+    copy(out_.md5, sizeof out_.md5, digest, true);
+    if (!text(data, "ip", host_syntax, out_.ip, sizeof out_.ip)) return false;
+    out_.has_data = 1;
+    return true;
+  }
+
+  Profile profile_;
+  Fault fault_;
+  otaconf_result& out_;
+};
+
+}  // namespace
+
+const std::vector<MutantInfo>& mutants() {
+  static const std::vector<MutantInfo> list = [] {
+    std::vector<MutantInfo> out;
+    for (const auto& entry : entries()) out.push_back(entry.info);
+    return out;
+  }();
+  return list;
+}
+
+Profile profile_named(std::string_view name) {
+  if (name == "lenient") return Profile::Lenient;
+  if (name == "as-documented") return Profile::AsDocumented;
+  return Profile::Strict;
+}
+
+void parse(std::string_view body, Profile profile, std::string_view mutant, otaconf_result& out) {
+  try {
+    Parser(profile, fault_named(mutant), out).run(body);
+  } catch (...) {
+    // Nothing crosses the C ABI: an internal failure is a rejection.
+    std::memset(&out, 0, sizeof out);
+    std::strcpy(out.reason, "internal error");
+  }
+}
+
+}  // namespace otaclient
+
+extern "C" int otaconf_adapter_parse(const unsigned char* body, std::size_t length, const char* profile,
+                                     otaconf_result* out) {
+  if (!out || (!body && length > 0)) return 1;
+  const char* mutant = std::getenv("OTACLIENT_MUTANT");
+  otaclient::parse(std::string_view(reinterpret_cast<const char*>(body), length),
+                   otaclient::profile_named(profile ? profile : "strict"), mutant ? mutant : "", *out);
+  return 0;
+}

@@ -28,7 +28,7 @@ void print(bool killed, const std::string& name, const std::string& clause, cons
 
 void add_mutation_command(CLI::App& app, int& exit_code) {
   struct Args {
-    std::string side = "server", spec_file, fixture_file, library = OTACONF_CLIENT_LIBRARY;
+    std::string side = "server", spec_file, fixture_file, command = OTACONF_CLIENT_ASAN_COMMAND;
     conformance::ServerOptions options;
   };
   auto args = std::make_shared<Args>();
@@ -37,7 +37,10 @@ void add_mutation_command(CLI::App& app, int& exit_code) {
   sub->add_option("--side", args->side, "server or client")->check(CLI::IsMember({"server", "client"}))->capture_default_str();
   sub->add_option("--spec", args->spec_file, "spec file (default: the shipped spec)");
   sub->add_option("--fixture", args->fixture_file, "server side: fixture (default: the embedded default)");
-  sub->add_option("--client-library", args->library, "client side: the reference client adapter library")->capture_default_str();
+  sub->add_option("--client-adapter", args->command,
+                  "client side: the reference client behind the subprocess protocol (built with ASan, so memory errors "
+                  "end it)")
+      ->capture_default_str();
   sub->add_option("--seed", args->options.seed, "seed of the property checks")->capture_default_str();
   sub->add_option("--cases", args->options.cases, "cases per property check")->capture_default_str();
   sub->callback([args, &exit_code] {
@@ -60,7 +63,9 @@ void add_mutation_command(CLI::App& app, int& exit_code) {
         options.vectors = vectors::default_directory();
         std::vector<std::pair<std::string, std::pair<std::string, std::string>>> list;
         for (const auto& m : otaclient::mutants()) list.push_back({m.name, {m.clause, m.description}});
-        conformance::client_mutation_analysis(spec, args->library, options, list,
+        const auto command = args->command;
+        auto make_adapter = [command] { return client::command_adapter(command, 5); };
+        conformance::client_mutation_analysis(spec, make_adapter, options, list,
                                                [&](const conformance::ClientMutantVerdict& v) {
                                                  ++total;
                                                  killed += v.killed ? 1 : 0;

@@ -10,7 +10,7 @@ packages=(
   nlohmann-json3-dev libvalijson-dev
   libcpp-httplib-dev libcli11-dev libssl-dev
   clang-14 libclang-rt-14-dev llvm-14
-  curl wrk
+  curl wrk python3 libcjson-dev
 )
 
 missing=()

@@ -300,7 +300,8 @@ void run_client_suite(const spec::Spec& spec, const spec::Profile& profile, clie
 }
 
 std::vector<ClientMutantVerdict> client_mutation_analysis(
-    const spec::Spec& spec, const std::string& library, const ClientOptions& options,
+    const spec::Spec& spec, const std::function<std::unique_ptr<client::Adapter>()>& make_adapter,
+    const ClientOptions& options,
     const std::vector<std::pair<std::string, std::pair<std::string, std::string>>>& mutants,
     const std::function<void(const ClientMutantVerdict&)>& progress) {
   std::vector<ClientMutantVerdict> verdicts;
@@ -308,7 +309,7 @@ std::vector<ClientMutantVerdict> client_mutation_analysis(
     ClientMutantVerdict verdict{name, info.first, info.second, false, {}, {}};
     setenv("OTACLIENT_MUTANT", name.c_str(), 1);  // read by the library in each forked parse
     for (const auto& profile : spec.profiles) {
-      auto adapter = client::library_adapter(library, 5);
+      auto adapter = make_adapter();
       results::Recorder recorder;
       results::RunInfo run;
       run_client_suite(spec, profile, *adapter, options, recorder, run);

@@ -308,7 +308,10 @@ struct Generator {
         data_value(field, "empty", json(""), field.name + " empty");
         std::set<std::size_t> lengths;
         for (const auto& profile : spec.profiles) {
-          if (const auto& max = field.domain_under(profile).max_length) lengths.insert(*max + 1);
+          if (const auto& max = field.domain_under(profile).max_length) {
+            lengths.insert(*max);  // the longest value a parser must hold
+            lengths.insert(*max + 1);
+          }
         }
         for (auto length : lengths) data_value(field, "length_" + std::to_string(length), json(std::string(length, 'a')), field.name + " of " + std::to_string(length) + " bytes");
         if (valid.is_string()) {

@@ -4,6 +4,8 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
+#include <memory>
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -31,10 +33,12 @@ struct ClientMutantVerdict {
   std::vector<std::string> by_clauses;
 };
 
-// Runs the client suite against the reference client library with each of
-// its mutants ($OTACLIENT_MUTANT), in each profile until one kills it.
+// Runs the client suite against the reference client with each of its
+// mutants ($OTACLIENT_MUTANT, read by the adapter each `make_adapter` starts),
+// in each profile until one kills it.
 std::vector<ClientMutantVerdict> client_mutation_analysis(
-    const spec::Spec& spec, const std::string& library, const ClientOptions& options,
+    const spec::Spec& spec, const std::function<std::unique_ptr<client::Adapter>()>& make_adapter,
+    const ClientOptions& options,
     const std::vector<std::pair<std::string, std::pair<std::string, std::string>>>& mutants,
     const std::function<void(const ClientMutantVerdict&)>& progress = {});
 

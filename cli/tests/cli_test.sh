@@ -96,6 +96,41 @@ case $case_name in
     run server --url http://127.0.0.1:1; expect_exit 2; expect_one_error_line 'http://127.0.0.1:1' 'cannot reach' ;;
   server_bad_fixture)
     run server --fixture "$work/none.json"; expect_exit 2; expect_one_error_line "$work/none.json" 'cannot read the file' ;;
+  client_reference_library)
+    for profile in strict lenient as-documented; do
+      run client --adapter-lib "$CLIENT_LIBRARY" --profile "$profile" --cases 30 --results "$work/client-$profile.json"
+      expect_exit 0; expect_out '^PASS=[0-9]+ FAIL=0 NON-STRICT=0 [A-Z=0-9 -]*ERROR=0 '
+      grep -q '"side": "client"' "$work/client-$profile.json" || fail "no client results JSON"
+    done ;;
+  client_reference_subprocess)
+    for profile in strict lenient as-documented; do
+      run client --adapter-cmd "$CLIENT_COMMAND" --profile "$profile" --cases 30
+      expect_exit 0; expect_out '^PASS=[0-9]+ FAIL=0 NON-STRICT=0 [A-Z=0-9 -]*ERROR=0 '
+    done ;;
+  client_example_python)
+    for profile in strict lenient as-documented; do
+      run client --adapter-cmd "python3 $src/docs/adapters/python/ota_adapter.py" --profile "$profile" --cases 30
+      expect_exit 0; expect_out '^PASS=[0-9]+ FAIL=0 NON-STRICT=0 [A-Z=0-9 -]*ERROR=0 '
+    done ;;
+  client_example_c)
+    # cJSON keeps numbers as doubles: exactly its known limits are reported.
+    run client --adapter-lib "$C_EXAMPLE" --profile strict --cases 30; expect_exit 1
+    expect_out '^  FAIL RESP.ERRNO.TYPE .*n_gen_errno_(float|exponent)'
+    expect_out '^PASS=[0-9]+ FAIL=[0-9]+ NON-STRICT=0 [A-Z=0-9 -]*ERROR=0 '
+    unexpected=$(grep '^  FAIL' "$work/out" | grep -vE 'FAIL (RESP.ERRNO.TYPE|RESP.DATA.SIZE|CLI.PARSE.REJECT) ' || true)
+    [ -z "$unexpected" ] || fail "failures beyond cJSON's known limits: $unexpected"
+    grep '^  FAIL' "$work/out" | grep -vqE 'n_gen_(errno_(float|exponent)|data_size_)' && fail "a vector outside cJSON's limits failed"
+    true ;;
+  client_mutation_score)
+    run mutation --side client --cases 30; expect_exit 0
+    last=$(tail -n 1 "$work/out")
+    [[ $last =~ ^mutation\ score:\ ([0-9]+)/([0-9]+)$ ]] || fail "last line is '$last'"
+    [ "${BASH_REMATCH[1]}" = "${BASH_REMATCH[2]}" ] || fail "not every client mutant was killed"
+    [ "${BASH_REMATCH[2]}" -ge 15 ] || fail "fewer than 15 client mutants" ;;
+  client_bad_adapter)
+    run client --adapter-lib "$work/none.so"; expect_exit 2; expect_one_error_line "$work/none.so" 'cannot load adapter library' ;;
+  vectors_up_to_date)
+    run vectors generate --check; expect_exit 0; expect_out ' 0 stale$' ;;
   mutation_score)
     run mutation --side server --cases 10; expect_exit 0
     last=$(tail -n 1 "$work/out")

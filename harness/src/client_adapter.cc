@@ -215,7 +215,9 @@ class CommandAdapter final : public Adapter {
       close(in[1]);
       close(out[0]);
       close(out[1]);
-      execl("/bin/sh", "sh", "-c", command_.c_str(), static_cast<char*>(nullptr));
+      // exec: the adapter replaces the shell, so its signals are its own.
+      const std::string line = "exec " + command_;
+      execl("/bin/sh", "sh", "-c", line.c_str(), static_cast<char*>(nullptr));
       _exit(127);
     }
     close(in[0]);

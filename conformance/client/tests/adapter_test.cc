@@ -1,0 +1,70 @@
+// The subprocess adapter survives what third-party parsers do: crash, hang,
+// print garbage. Each gets its verdict and the adapter is restarted.
+#include <gtest/gtest.h>
+
+#include "otaconf/client_adapter.h"
+
+namespace otaconf::client {
+namespace {
+
+// A misbehaving parser: its behaviour is chosen by the body it gets.
+const char* kScript = R"(python3 -c '
+import json, os, sys, time
+while True:
+    header = sys.stdin.buffer.readline()
+    if not header:
+        break
+    length = int(header.split()[0])
+    body = sys.stdin.buffer.read(length)
+    if body == b"crash":
+        os.kill(os.getpid(), 9)
+    if body == b"hang":
+        time.sleep(30)
+    if body == b"garbage":
+        print("this is not json", flush=True)
+        continue
+    print(json.dumps({"accepted": True, "errno": 11, "error": "no task", "data": None, "action": "no-update"}), flush=True)
+')";
+
+TEST(CommandAdapter, CrashHangAndGarbageAreVerdictsAndTheAdapterRestarts) {
+  auto adapter = command_adapter(kScript, 1.0);
+  EXPECT_EQ(adapter->parse("fine", "strict").kind, Outcome::Kind::Parsed);
+  const auto crashed = adapter->parse("crash", "strict");
+  EXPECT_EQ(crashed.kind, Outcome::Kind::Crashed) << crashed.detail;
+  EXPECT_NE(crashed.detail.find("signal 9"), std::string::npos) << crashed.detail;
+  const auto after_crash = adapter->parse("fine", "strict");
+  ASSERT_EQ(after_crash.kind, Outcome::Kind::Parsed) << after_crash.detail;
+  EXPECT_EQ(after_crash.result.errno_value, 11);
+  EXPECT_EQ(after_crash.result.action, "no-update");
+  EXPECT_EQ(adapter->parse("hang", "strict").kind, Outcome::Kind::TimedOut);
+  EXPECT_EQ(adapter->parse("fine", "strict").kind, Outcome::Kind::Parsed);
+  EXPECT_EQ(adapter->parse("garbage", "strict").kind, Outcome::Kind::Garbage);
+  EXPECT_EQ(adapter->parse("fine", "strict").kind, Outcome::Kind::Parsed);
+}
+
+TEST(CommandAdapter, AMissingCommandIsAFailureNotACrashOfTheRunner) {
+  auto adapter = command_adapter("/nonexistent/parser", 1.0);
+  const auto outcome = adapter->parse("{}", "strict");
+  EXPECT_NE(outcome.kind, Outcome::Kind::Parsed);
+}
+
+TEST(LibraryAdapter, AMissingLibraryIsOneClearError) {
+  try {
+    library_adapter("/nonexistent/libparser.so", 1.0);
+    FAIL() << "no exception";
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find("cannot load adapter library"), std::string::npos) << e.what();
+  }
+}
+
+TEST(LibraryAdapter, TheReferenceClientParsesInAChild) {
+  auto adapter = library_adapter(OTACONF_CLIENT_LIBRARY, 5.0);
+  const auto outcome = adapter->parse(R"({"errno":19,"error":"suspended"})", "strict");
+  ASSERT_EQ(outcome.kind, Outcome::Kind::Parsed) << outcome.detail;
+  EXPECT_TRUE(outcome.result.accepted);
+  EXPECT_EQ(outcome.result.action, "retry-later");
+  EXPECT_FALSE(adapter->parse("<html>", "strict").result.accepted);
+}
+
+}  // namespace
+}  // namespace otaconf::client

@@ -129,6 +129,18 @@ case $case_name in
     [ "${BASH_REMATCH[2]}" -ge 15 ] || fail "fewer than 15 client mutants" ;;
   client_bad_adapter)
     run client --adapter-lib "$work/none.so"; expect_exit 2; expect_one_error_line "$work/none.so" 'cannot load adapter library' ;;
+  client_e2e_example)
+    run client-e2e --cmd "python3 $src/docs/adapters/python/ota_device.py" --results "$work/e2e.json"; expect_exit 0
+    expect_out '^  fixture: expected download, exit 0, 1 check request\(s\), downloaded$'
+    expect_out '^  errno-19: expected retry-later, exit 11, '
+    expect_out '^PASS=[0-9]+ FAIL=0 NON-STRICT=0 INFO=0 NOT-TESTABLE=0 ERROR=0 ' ;;
+  client_e2e_broken)
+    # A "client" that never asks and always claims success.
+    run client-e2e --cmd 'exit 0' --scenario fixture,errno-8,malformed; expect_exit 1
+    expect_out '^  FAIL EP.CHECK.PATH \[client-e2e.behaviour\] .*never called the check endpoint'
+    expect_out '^  FAIL CLI.PARSE.REJECT \[client-e2e.behaviour\] malformed: expected reject, the device exited 0' ;;
+  mock_scenarios)
+    run mock --list-scenarios; expect_exit 0; expect_out '^bad-md5	no-download	'; expect_out '^errno-19	retry-later	' ;;
   vectors_up_to_date)
     run vectors generate --check; expect_exit 0; expect_out ' 0 stale$' ;;
   mutation_score)

@@ -1,12 +1,12 @@
 // Client checks: every response vector under the profile, and RapidCheck
 // properties over responses generated from the spec's data field domains.
+#include <fnmatch.h>
 #include <rapidcheck.h>
 #include <rapidcheck/detail/TestListenerAdapter.h>
 #include <stdlib.h>
 
 #include <algorithm>
 #include <chrono>
-#include <fnmatch.h>
 #include <iostream>
 #include <mutex>
 #include <sstream>
@@ -55,7 +55,8 @@ struct Context {
 };
 
 std::string printable(const std::string& body) {
-  return json::parse(json(body.substr(0, 2000)).dump(-1, ' ', false, json::error_handler_t::replace)).get<std::string>();
+  return json::parse(json(body.substr(0, 2000)).dump(-1, ' ', false, json::error_handler_t::replace))
+      .get<std::string>();
 }
 
 // What an accepted vector's expectation says the parser must report.
@@ -74,8 +75,9 @@ std::string compare(const client::Normalized& observed, const json& expected) {
   if (!observed.has_data) return "reported no data";
   for (const auto& [key, value] : data.items()) {
     if (!observed.data.contains(key) || observed.data[key] != value) {
-      return "data." + key + " is " + (observed.data.contains(key) ? observed.data[key].dump() : std::string("missing")) +
-             ", expected " + value.dump();
+      return "data." + key + " is " +
+             (observed.data.contains(key) ? observed.data[key].dump() : std::string("missing")) + ", expected " +
+             value.dump();
     }
   }
   return "";
@@ -100,8 +102,9 @@ void vectors_check(Context& c) {
     evidence.request = {{"body", printable(vector.body)}, {"profile", c.profile.id}};
     evidence.expected = {{"expect", expectation}};
     if (vector.meta.contains("result")) evidence.expected["result"] = vector.meta["result"];
-    evidence.observed = outcome.kind == client::Outcome::Kind::Parsed ? outcome.result.to_json()
-                                                                        : json{{"outcome", client::to_string(outcome.kind)}, {"detail", outcome.detail}};
+    evidence.observed = outcome.kind == client::Outcome::Kind::Parsed
+                            ? outcome.result.to_json()
+                            : json{{"outcome", client::to_string(outcome.kind)}, {"detail", outcome.detail}};
     const auto clauses = vector.clauses();
     auto record_all = [&](Verdict verdict, const std::string& message) {
       for (const auto& clause : clauses) {
@@ -136,7 +139,8 @@ void vectors_check(Context& c) {
       continue;
     }
     const auto difference = vector.meta.contains("result") ? compare(result, vector.meta["result"]) : "";
-    record_all(difference.empty() ? Verdict::Pass : Verdict::Fail, difference.empty() ? "accepted, as expected" : difference);
+    record_all(difference.empty() ? Verdict::Pass : Verdict::Fail,
+               difference.empty() ? "accepted, as expected" : difference);
   }
 }
 
@@ -146,10 +150,12 @@ rc::Gen<json> value_in(const spec::Field& field, const spec::Domain& domain) {
   if (field.type == spec::ValueType::Integer) {
     const auto low = std::max<std::int64_t>(domain.min.value_or(-1000000), -(std::int64_t{1} << 40));
     const auto high = std::min<std::int64_t>(domain.max.value_or(1000000), std::int64_t{1} << 40);
-    return rc::gen::suchThat(rc::gen::map(rc::gen::inRange<std::int64_t>(low, high + 1), [](std::int64_t n) { return json(n); }),
-                             [&domain](const json& v) { return interpret::in_domain(domain, v); });
+    return rc::gen::suchThat(
+        rc::gen::map(rc::gen::inRange<std::int64_t>(low, high + 1), [](std::int64_t n) { return json(n); }),
+        [&domain](const json& v) { return interpret::in_domain(domain, v); });
   }
-  const bool hex = domain.pattern && domain.pattern->find("0-9a-f") != std::string::npos && domain.min_length == domain.max_length;
+  const bool hex =
+      domain.pattern && domain.pattern->find("0-9a-f") != std::string::npos && domain.min_length == domain.max_length;
   if (hex) {
     const auto length = static_cast<std::size_t>(domain.max_length.value_or(32));
     return rc::gen::map(rc::gen::container<std::string>(length, rc::gen::elementOf(std::string("0123456789abcdef"))),
@@ -161,7 +167,8 @@ rc::Gen<json> value_in(const spec::Field& field, const spec::Domain& domain) {
       rc::gen::map(rc::gen::mapcat(rc::gen::inRange<std::size_t>(min_length, max_length + 1),
                                    [](std::size_t n) {
                                      return rc::gen::container<std::string>(
-                                         n, rc::gen::elementOf(std::string("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-_")));
+                                         n, rc::gen::elementOf(std::string(
+                                                "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-_")));
                                    }),
                    [](std::string s) { return json(s); }),
       [&domain](const json& v) { return interpret::in_domain(domain, v); });
@@ -223,7 +230,8 @@ void properties_check(Context& c) {
       auto expected = data[field.name];
       if (field.name == "md5") {
         auto text = expected.get<std::string>();
-        std::transform(text.begin(), text.end(), text.begin(), [](unsigned char ch) { return static_cast<char>(std::tolower(ch)); });
+        std::transform(text.begin(), text.end(), text.begin(),
+                       [](unsigned char ch) { return static_cast<char>(std::tolower(ch)); });
         expected = text;
       }
       last_clause = field.clauses.empty() ? "RESP.DATA.VALUES" : field.clauses.front();
@@ -236,7 +244,8 @@ void properties_check(Context& c) {
   std::string failure;
   if (run_property(c, "client.round-trip", round_trip, failure)) {
     c.record("client.round-trip", title, "RESP.DATA.PRESENT", Verdict::Pass,
-             std::to_string(c.options.cases) + " generated success answers accepted; every field round-trips; parsing is deterministic");
+             std::to_string(c.options.cases) +
+                 " generated success answers accepted; every field round-trips; parsing is deterministic");
   } else {
     results::Evidence evidence;
     evidence.request = {{"body", last_body}, {"profile", c.profile.id}};
@@ -276,7 +285,8 @@ void properties_check(Context& c) {
   } else {
     results::Evidence evidence;
     evidence.request = {{"body", violation_body}, {"profile", c.profile.id}};
-    c.record("client.single-violation", title, violation_clause, c.violation(violation_clause), "shrunk to: " + failure, evidence);
+    c.record("client.single-violation", title, violation_clause, c.violation(violation_clause), "shrunk to: " + failure,
+             evidence);
   }
 }
 

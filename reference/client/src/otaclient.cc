@@ -9,10 +9,9 @@
 #include <cstdlib>
 #include <cstring>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <regex>
 #include <set>
-
-#include <nlohmann/json.hpp>
 
 namespace otaclient {
 
@@ -48,7 +47,8 @@ struct Entry {
 const std::vector<Entry>& entries() {
   static const std::vector<Entry> list = {
       {Fault::KeyOrder,
-       {"key-order", "CLI.PARSE.KEY_ORDER", "Rejects a success answer unless target, token, size and md5 come in that order (an sscanf pattern)."}},
+       {"key-order", "CLI.PARSE.KEY_ORDER",
+        "Rejects a success answer unless target, token, size and md5 come in that order (an sscanf pattern)."}},
       {Fault::FixedTokenBuffer,
        {"fixed-token-buffer", "RESP.DATA.TOKEN", "Copies the token into a 16-byte heap buffer without a bound."}},
       {Fault::Size32, {"size-32-bit", "RESP.DATA.SIZE", "Reads size into 32 bits, so sizes of 4 GiB and more wrap."}},
@@ -56,19 +56,30 @@ const std::vector<Entry>& entries() {
       {Fault::IgnoreMissingData,
        {"success-without-data", "RESP.DATA.PRESENT", "Accepts errno 0 without a data object and still says download."}},
       {Fault::SuspendedAsSuccess,
-       {"suspended-as-success", "CLI.ACTION.NO_DOWNLOAD_ON_ERROR", "Treats errno 19 (task suspended) as success: download."}},
+       {"suspended-as-success", "CLI.ACTION.NO_DOWNLOAD_ON_ERROR",
+        "Treats errno 19 (task suspended) as success: download."}},
       {Fault::Md5CaseSensitive,
-       {"md5-case-sensitive", "CLI.MD5.VERIFY", "Keeps md5 as sent instead of normalizing it, so an upper-case digest never matches the package."}},
-      {Fault::NonHexMd5, {"non-hex-md5", "RESP.DATA.MD5", "Accepts an md5 that is not 32 hex digits under the strict profile."}},
+       {"md5-case-sensitive", "CLI.MD5.VERIFY",
+        "Keeps md5 as sent instead of normalizing it, so an upper-case digest never matches the package."}},
+      {Fault::NonHexMd5,
+       {"non-hex-md5", "RESP.DATA.MD5", "Accepts an md5 that is not 32 hex digits under the strict profile."}},
       {Fault::CrashOnMissingData,
-       {"crash-on-missing-data", "CLI.PARSE.REJECT", "Dereferences a null pointer when errno is 0 and data is missing."}},
+       {"crash-on-missing-data", "CLI.PARSE.REJECT",
+        "Dereferences a null pointer when errno is 0 and data is missing."}},
       {Fault::KeyInsideString,
-       {"key-inside-string", "CLI.PARSE.JSON", "Finds \"errno\" by searching the text, also inside another member's string value."}},
-      {Fault::StopAtNul, {"stop-at-nul", "CLI.PARSE.REJECT", "Reads the body as a C string: bytes after a NUL are ignored."}},
-      {Fault::FloatErrno, {"float-errno", "RESP.ERRNO.TYPE", "Accepts errno written as a number with a fraction or exponent (0.0, 1e1)."}},
-      {Fault::NegativeSize, {"negative-size", "RESP.DATA.SIZE", "Accepts a negative size, converted to a huge unsigned one."}},
-      {Fault::DuplicateKeys, {"duplicate-keys", "CLI.PARSE.REJECT", "Accepts duplicated members under the strict profile (the last one wins)."}},
-      {Fault::Truncated, {"truncated-body", "CLI.PARSE.REJECT", "Accepts a body cut short, using the members that arrived."}},
+       {"key-inside-string", "CLI.PARSE.JSON",
+        "Finds \"errno\" by searching the text, also inside another member's string value."}},
+      {Fault::StopAtNul,
+       {"stop-at-nul", "CLI.PARSE.REJECT", "Reads the body as a C string: bytes after a NUL are ignored."}},
+      {Fault::FloatErrno,
+       {"float-errno", "RESP.ERRNO.TYPE", "Accepts errno written as a number with a fraction or exponent (0.0, 1e1)."}},
+      {Fault::NegativeSize,
+       {"negative-size", "RESP.DATA.SIZE", "Accepts a negative size, converted to a huge unsigned one."}},
+      {Fault::DuplicateKeys,
+       {"duplicate-keys", "CLI.PARSE.REJECT",
+        "Accepts duplicated members under the strict profile (the last one wins)."}},
+      {Fault::Truncated,
+       {"truncated-body", "CLI.PARSE.REJECT", "Accepts a body cut short, using the members that arrived."}},
       {Fault::DataOnError, {"data-on-error", "RESP.DATA.ABSENT", "Takes data from an error answer that carries one."}},
   };
   return list;
@@ -84,14 +95,15 @@ Fault fault_named(std::string_view name) {
 // The spellings each profile reads (the document's table and examples).
 const std::map<std::string, std::string>& table_spellings() {
   static const std::map<std::string, std::string> spellings = {
-      {"Error no", "errno"}, {"Error", "error"},      {"Data", "data"},   {"Target", "target"},
-      {"Token", "token"},    {"Size", "size"},        {"Signal", "signal"}, {"The power", "power"},
-      {"Retry", "retry"},    {"Interval", "interval"}, {"MD5", "md5"},     {"IP", "ip"}};
+      {"Error no", "errno"}, {"Error", "error"},       {"Data", "data"},     {"Target", "target"},
+      {"Token", "token"},    {"Size", "size"},         {"Signal", "signal"}, {"The power", "power"},
+      {"Retry", "retry"},    {"Interval", "interval"}, {"MD5", "md5"},       {"IP", "ip"}};
   return spellings;
 }
 
 std::string lower(std::string text) {
-  std::transform(text.begin(), text.end(), text.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  std::transform(text.begin(), text.end(), text.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
   return text;
 }
 
@@ -102,7 +114,8 @@ class Parser {
   void run(std::string_view body) {
     std::memset(&out_, 0, sizeof out_);
     out_.action = OTACONF_ACTION_NONE;
-    if (fault_ == Fault::StopAtNul) body = body.substr(0, std::min(body.size(), std::strlen(std::string(body).c_str())));
+    if (fault_ == Fault::StopAtNul)
+      body = body.substr(0, std::min(body.size(), std::strlen(std::string(body).c_str())));
     if (body.size() > kMaxBody) return reject("the body is larger than the receive buffer");
     // JSON text has no raw NUL; nlohmann's parser would stop there silently.
     if (body.find('\0') != std::string_view::npos) return reject("a NUL byte in the body");
@@ -316,7 +329,8 @@ class Parser {
         last = at;
       }
     }
-    if (!text(data, "target", strict ? version_strict : version_printable, out_.target, sizeof out_.target)) return false;
+    if (!text(data, "target", strict ? version_strict : version_printable, out_.target, sizeof out_.target))
+      return false;
     if (!text(data, "token", token_syntax, out_.token, sizeof out_.token)) return false;
     if (fault_ == Fault::FixedTokenBuffer) {
       const std::string token = out_.token;
@@ -340,8 +354,8 @@ class Parser {
     if (!integer(data, "retry", 0, INT32_MAX, out_.retry)) return false;
     if (!integer(data, "interval", 0, INT32_MAX, out_.interval)) return false;
     const auto& md5_syntax = fault_ == Fault::NonHexMd5 || profile_ == Profile::AsDocumented ? md5_anything
-                             : strict ? md5_lower
-                                      : md5_any_case;
+                             : strict                                                        ? md5_lower
+                                                                                             : md5_any_case;
     char md5[129] = {};
     if (!text(data, "md5", md5_syntax, md5, sizeof md5)) return false;
     std::string digest = md5;

@@ -21,11 +21,10 @@
 #include <chrono>
 #include <ctime>
 #include <mutex>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <stdexcept>
 #include <thread>
-
-#include <nlohmann/json.hpp>
 
 #include "otaconf/refserver.h"
 
@@ -267,8 +266,8 @@ class Acceptor : public httplib::Server {
 }  // namespace
 
 struct HttpServer::Impl {
-  Impl(Service& service_in, ServerLimits limits_in, std::ostream* log_in)
-      : service(service_in), limits(limits_in), log(log_in), acceptor([this](int fd) { serve(fd); }) {
+  Impl(Handler handler_in, ServerLimits limits_in, std::ostream* log_in)
+      : handler(std::move(handler_in)), limits(limits_in), log(log_in), acceptor([this](int fd) { serve(fd); }) {
     acceptor.set_tcp_nodelay(true);
     const auto threads = static_cast<std::size_t>(std::max(1, limits.threads));
     acceptor.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
@@ -303,7 +302,7 @@ struct HttpServer::Impl {
       }
       WireResponse response;
       try {
-        response = service.handle(request->wire, self);
+        response = handler(request->wire, self);
       } catch (const std::exception& e) {
         response = protocol_error_response({500, std::string("internal error: ") + e.what()});
         response.body = json{{"errno", 7}, {"error", std::string("internal error: ") + e.what()}}.dump();
@@ -322,7 +321,8 @@ struct HttpServer::Impl {
   void log_line(const std::string& method, const std::string& path, const WireResponse& response,
                 std::chrono::steady_clock::time_point started) {
     if (!log) return;
-    const double latency_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
+    const double latency_ms =
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
     json line = {{"time", utc_now()},
                  {"method", method},
                  {"path", path},
@@ -334,7 +334,7 @@ struct HttpServer::Impl {
     *log << text << std::flush;
   }
 
-  Service& service;
+  Handler handler;
   ServerLimits limits;
   std::ostream* log;
   std::mutex log_mutex;
@@ -346,7 +346,12 @@ struct HttpServer::Impl {
 };
 
 HttpServer::HttpServer(Service& service, ServerLimits limits, std::ostream* log)
-    : impl_(std::make_unique<Impl>(service, limits, log)) {}
+    : HttpServer([&service](const WireRequest& request,
+                            const fixture::SelfAddress& self) { return service.handle(request, self); },
+                 limits, log) {}
+
+HttpServer::HttpServer(Handler handler, ServerLimits limits, std::ostream* log)
+    : impl_(std::make_unique<Impl>(std::move(handler), limits, log)) {}
 
 HttpServer::~HttpServer() { stop(); }
 

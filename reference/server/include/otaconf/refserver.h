@@ -26,7 +26,7 @@ namespace otaconf::refserver {
 // fuzzers can call the handler directly).
 struct WireRequest {
   std::string method = "GET";
-  std::string target;                              // path and raw query, e.g. /ota/check?dev_id=1
+  std::string target;                               // path and raw query, e.g. /ota/check?dev_id=1
   std::multimap<std::string, std::string> headers;  // names as received
   std::string body;
 };
@@ -87,11 +87,15 @@ struct ServerLimits {
   int threads = 8;
 };
 
-// The HTTP server over a Service (cpp-httplib).
+// What answers a request (a Service, or another handler such as the mock cloud).
+using Handler = std::function<WireResponse(const WireRequest&, const fixture::SelfAddress&)>;
+
+// The HTTP server over a Service or a Handler (cpp-httplib accepts).
 class HttpServer {
  public:
   // log: one JSON line per request; nullptr for none (--quiet).
   HttpServer(Service& service, ServerLimits limits = {}, std::ostream* log = nullptr);
+  HttpServer(Handler handler, ServerLimits limits = {}, std::ostream* log = nullptr);
   ~HttpServer();
   HttpServer(const HttpServer&) = delete;
   HttpServer& operator=(const HttpServer&) = delete;

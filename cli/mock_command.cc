@@ -1,0 +1,156 @@
+// otaconf mock: the mock OTA cloud for a device on the bench;
+// otaconf client-e2e: a device client command run once per scenario.
+#include <csignal>
+#include <fstream>
+#include <iostream>
+#include <thread>
+
+#include "commands.h"
+#include "otaconf/conformance/mock.h"
+#include "otaconf/spec_loader.h"
+
+namespace otaconf::cli {
+
+namespace {
+
+struct Common {
+  std::string spec_file, fixture_file, profile, results_file;
+};
+
+void add_common(CLI::App* sub, Common& common) {
+  sub->add_option("--spec", common.spec_file, "spec file (default: the shipped spec)");
+  sub->add_option("--fixture", common.fixture_file, "fixture (default: the embedded default)");
+  sub->add_option("--profile", common.profile, "strict, lenient or as-documented (default: the spec's default)");
+  sub->add_option("--results", common.results_file, "write the results JSON here");
+}
+
+void print_and_write(const results::Recorder& recorder, results::RunInfo& run, const spec::Spec& spec,
+                     const std::string& results_file) {
+  for (const auto& entry : recorder.entries()) {
+    if (entry.verdict == results::Verdict::Pass) continue;
+    std::cout << "  " << results::to_string(entry.verdict) << " " << entry.clause << " [" << entry.check << "] "
+              << entry.message << "\n";
+  }
+  std::string line;
+  for (const auto& [verdict, count] : recorder.summary())
+    line += results::to_string(verdict) + "=" + std::to_string(count) + " ";
+  std::cout << line << "\n";
+  if (!results_file.empty()) {
+    std::ofstream out(results_file);
+    out << results::to_json(run, recorder, spec, spec::Side::Client).dump(2) << "\n";
+  }
+}
+
+}  // namespace
+
+void add_mock_command(CLI::App& app, int& exit_code) {
+  struct Args : Common {
+    int port = 0;
+    std::string scenario = "fixture";
+    bool list = false;
+  };
+  auto args = std::make_shared<Args>();
+  auto* sub = app.add_subcommand("mock", "Play the OTA cloud for a device client and judge its requests (Ctrl-C ends)");
+  add_common(sub, *args);
+  sub->add_option("--port", args->port, "port on 127.0.0.1 (0: a free one, printed)")->check(CLI::Range(0, 65535));
+  sub->add_option("--scenario", args->scenario, "how to answer (--list-scenarios)")->capture_default_str();
+  sub->add_flag("--list-scenarios", args->list, "print the scenarios");
+  sub->callback([args, &exit_code] {
+    try {
+      const auto spec =
+          spec::load_spec(args->spec_file.empty() ? spec::default_spec_path() : std::filesystem::path(args->spec_file));
+      if (args->list) {
+        for (const auto& s : conformance::mock_scenarios(spec))
+          std::cout << s.id << "\t" << s.expect << "\t" << s.description << "\n";
+        exit_code = kExitOk;
+        return;
+      }
+      const auto* profile = spec.profile(args->profile.empty() ? spec.default_profile : args->profile);
+      if (!profile) throw std::invalid_argument("--profile: the spec has no profile '" + args->profile + "'");
+      auto fixture =
+          args->fixture_file.empty() ? fixture::default_fixture() : fixture::load_fixture(args->fixture_file);
+      results::Recorder recorder;
+      conformance::MockCloud mock(spec, *profile, std::move(fixture), args->scenario, recorder);
+      sigset_t signals;
+      sigemptyset(&signals);
+      sigaddset(&signals, SIGINT);
+      sigaddset(&signals, SIGTERM);
+      pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+      refserver::HttpServer server(
+          [&mock](const refserver::WireRequest& r, const fixture::SelfAddress& self) { return mock.handle(r, self); },
+          {}, &std::cerr);
+      const int port = server.start("127.0.0.1", args->port);
+      std::cout << "http://127.0.0.1:" << port << std::endl;
+      int received = 0;
+      sigwait(&signals, &received);
+      server.stop();
+      results::RunInfo run;
+      run.side = "mock";
+      run.implementation = "device on the bench";
+      run.target = "http://127.0.0.1:" + std::to_string(port);
+      run.profile = profile->id;
+      run.spec_id = spec.id;
+      run.started = results::utc_now();
+      run.requests = static_cast<std::uint64_t>(mock.check_requests());
+      std::cout << "otaconf mock: " << mock.check_requests() << " check requests, scenario " << args->scenario << "\n";
+      print_and_write(recorder, run, spec, args->results_file);
+      exit_code = recorder.must_failures(spec).empty() ? kExitOk : kExitFindings;
+    } catch (const std::exception& e) {
+      std::cerr << "otaconf: " << e.what() << "\n";
+      exit_code = kExitUsage;
+    }
+  });
+}
+
+void add_client_e2e_command(CLI::App& app, int& exit_code) {
+  struct Args : Common {
+    std::string command;
+    std::vector<std::string> scenarios;
+    double timeout = 20;
+  };
+  auto args = std::make_shared<Args>();
+  auto* sub =
+      app.add_subcommand("client-e2e", "Run a device client once per scenario against the mock cloud and judge it");
+  add_common(sub, *args);
+  sub->add_option("--cmd", args->command, "the device client command (docs/client-e2e.md)")->required();
+  sub->add_option("--scenario", args->scenarios, "scenarios to run (default: all)")->delimiter(',');
+  sub->add_option("--timeout", args->timeout, "seconds per run")->capture_default_str()->check(CLI::Range(1.0, 600.0));
+  sub->callback([args, &exit_code] {
+    try {
+      const auto spec =
+          spec::load_spec(args->spec_file.empty() ? spec::default_spec_path() : std::filesystem::path(args->spec_file));
+      const auto* profile = spec.profile(args->profile.empty() ? spec.default_profile : args->profile);
+      if (!profile) throw std::invalid_argument("--profile: the spec has no profile '" + args->profile + "'");
+      const auto fixture =
+          args->fixture_file.empty() ? fixture::default_fixture() : fixture::load_fixture(args->fixture_file);
+      auto scenarios = args->scenarios;
+      if (scenarios.empty()) {
+        for (const auto& s : conformance::mock_scenarios(spec)) scenarios.push_back(s.id);
+      }
+      results::Recorder recorder;
+      results::RunInfo run;
+      run.side = "mock";
+      run.implementation = args->command;
+      run.target = args->command;
+      run.profile = profile->id;
+      run.spec_id = spec.id;
+      run.started = results::utc_now();
+      const auto outcomes =
+          conformance::run_client_e2e(spec, *profile, fixture, args->command, scenarios, args->timeout, recorder);
+      std::cout << "otaconf client-e2e: " << args->command << ", profile " << profile->id << "\n";
+      for (const auto& o : outcomes) {
+        std::cout << "  " << o.scenario << ": expected " << o.expect << ", exit "
+                  << (o.timed_out ? std::string("(timed out)") : std::to_string(o.exit_code)) << ", "
+                  << o.check_requests << " check request(s)" << (o.downloaded ? ", downloaded" : "") << "\n";
+        run.requests += static_cast<std::uint64_t>(o.check_requests);
+      }
+      print_and_write(recorder, run, spec, args->results_file);
+      exit_code = recorder.must_failures(spec).empty() ? kExitOk : kExitFindings;
+    } catch (const std::exception& e) {
+      std::cerr << "otaconf: " << e.what() << "\n";
+      exit_code = kExitUsage;
+    }
+  });
+}
+
+}  // namespace otaconf::cli

@@ -1,0 +1,79 @@
+// The mock OTA cloud: plays the check and download endpoints for a device
+// client, judges every request it receives against the spec (method, path,
+// spellings, types, required fields, Content-Type, Authorization and its
+// signature when the key is known) and answers from a scenario.
+#pragma once
+
+#include <atomic>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "otaconf/fixture.h"
+#include "otaconf/refserver.h"
+#include "otaconf/results.h"
+#include "otaconf/spec.h"
+
+namespace otaconf::conformance {
+
+struct MockScenario {
+  std::string id;
+  std::string description;
+  // What a conforming device does: download, no-update, retry-later, reject,
+  // no-download (any of the last three), or any.
+  std::string expect;
+};
+
+// Every scenario: fixture (answers as ota-refserver), errno-N for each error
+// code, bad-md5, boundary, malformed, truncated, oversized, slow.
+std::vector<MockScenario> mock_scenarios(const spec::Spec& spec);
+
+class MockCloud {
+ public:
+  // Throws std::invalid_argument for an unknown scenario.
+  MockCloud(const spec::Spec& spec, const spec::Profile& profile, fixture::Fixture fixture, const std::string& scenario,
+            results::Recorder& recorder);
+  ~MockCloud();
+
+  refserver::WireResponse handle(const refserver::WireRequest& request, const fixture::SelfAddress& self);
+
+  int check_requests() const { return checks_; }
+  // A download of a token this mock issued, whole or by ranges, seen.
+  bool downloaded() const { return downloaded_; }
+  const MockScenario& scenario() const { return scenario_; }
+
+ private:
+  refserver::WireResponse answer(const refserver::WireRequest& request, const fixture::SelfAddress& self);
+  void judge(const refserver::WireRequest& request);
+
+  const spec::Spec& spec_;
+  const spec::Profile& profile_;
+  fixture::Fixture fixture_;
+  MockScenario scenario_;
+  results::Recorder& recorder_;
+  std::unique_ptr<refserver::Service> service_;
+  std::atomic<int> checks_{0};
+  std::atomic<bool> downloaded_{false};
+  std::mutex mutex_;
+};
+
+struct E2eResult {
+  std::string scenario;
+  std::string expect;
+  int exit_code = -1;
+  bool timed_out = false;
+  int check_requests = 0;
+  bool downloaded = false;
+};
+
+// Runs `command` (with /bin/sh) once per scenario against an in-process mock
+// on a free loopback port, with OTACONF_URL, OTA_KEY, OTA_RES, OTA_DEV_ID,
+// OTA_MANUF, OTA_MODEL, OTA_TYPE, OTA_VERSION and OTA_PROFILE in its
+// environment, and judges its requests and its exit status
+// (docs/client-e2e.md). Verdicts go to `recorder`.
+std::vector<E2eResult> run_client_e2e(const spec::Spec& spec, const spec::Profile& profile,
+                                      const fixture::Fixture& fixture, const std::string& command,
+                                      const std::vector<std::string>& scenarios, double timeout_seconds,
+                                      results::Recorder& recorder);
+
+}  // namespace otaconf::conformance

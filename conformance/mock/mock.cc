@@ -1,0 +1,350 @@
+#include "otaconf/conformance/mock.h"
+
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <thread>
+
+#include "otaconf/crypto.h"
+#include "otaconf/interpret.h"
+#include "otaconf/oracle.h"
+
+namespace otaconf::conformance {
+
+using nlohmann::json;
+using refserver::WireRequest;
+using refserver::WireResponse;
+using results::Verdict;
+
+namespace {
+
+const std::string kRequestsCheck = "mock.requests";
+const std::string kRequestsTitle = "Every request the device sends, judged against the spec";
+const std::string kBehaviourCheck = "client-e2e.behaviour";
+const std::string kBehaviourTitle = "What the device does with each answer (exit status, downloads)";
+
+WireResponse json_answer(int status, const json& body) {
+  WireResponse response;
+  response.status = status;
+  response.headers.emplace_back("Content-Type", "application/json");
+  response.body = body.dump();
+  return response;
+}
+
+std::string header_of(const WireRequest& request, std::string_view name) {
+  for (const auto& [key, value] : request.headers) {
+    if (key.size() == name.size() && std::equal(key.begin(), key.end(), name.begin(), [](char a, char b) {
+          return std::tolower(static_cast<unsigned char>(a)) == std::tolower(static_cast<unsigned char>(b));
+        })) {
+      return value;
+    }
+  }
+  return {};
+}
+
+http::Request as_http(const WireRequest& request) {
+  http::Request out;
+  out.method = request.method;
+  out.target = request.target;
+  for (const auto& [name, value] : request.headers) out.headers.emplace_back(name, value);
+  out.body = request.body;
+  return out;
+}
+
+}  // namespace
+
+std::vector<MockScenario> mock_scenarios(const spec::Spec& spec) {
+  std::vector<MockScenario> out = {
+      {"fixture", "answers as ota-refserver does over the fixture (the device's task: errno 0 and a download)",
+       "download"},
+      {"boundary", "a success answer with boundary values (retry 2^31-1, interval 0)", "download"},
+      {"bad-md5", "a success answer whose md5 is not the package's: the device must not upgrade", "no-download"},
+      {"malformed", "a proxy's HTML error page with HTTP 502", "reject"},
+      {"truncated", "the success answer cut in half", "reject"},
+      {"oversized", "an error answer of 1 MiB", "no-download"},
+      {"slow", "the success answer after 2 seconds", "any"},
+  };
+  if (const auto* check = spec.endpoint_by_role("check")) {
+    for (const auto& code : check->error_codes) {
+      if (check->response && code.code == check->response->success_code) continue;
+      out.push_back({"errno-" + std::to_string(code.code), "errno " + std::to_string(code.code) + ": " + code.meaning,
+                     code.action});
+    }
+  }
+  return out;
+}
+
+MockCloud::MockCloud(const spec::Spec& spec, const spec::Profile& profile, fixture::Fixture fixture,
+                     const std::string& scenario, results::Recorder& recorder)
+    : spec_(spec), profile_(profile), fixture_(std::move(fixture)), recorder_(recorder) {
+  const auto scenarios = mock_scenarios(spec);
+  auto found =
+      std::find_if(scenarios.begin(), scenarios.end(), [&](const MockScenario& s) { return s.id == scenario; });
+  if (found == scenarios.end()) throw std::invalid_argument("unknown scenario '" + scenario + "'");
+  scenario_ = *found;
+  refserver::Options options;
+  options.profile = profile.id;
+  service_ = std::make_unique<refserver::Service>(spec, fixture_, options);
+}
+
+MockCloud::~MockCloud() = default;
+
+WireResponse MockCloud::handle(const WireRequest& request, const fixture::SelfAddress& self) {
+  const auto path = request.target.substr(0, request.target.find('?'));
+  const auto* download = spec_.endpoint_by_role("download");
+  const std::string download_prefix =
+      download ? download->path.substr(0, download->path.find('{')) : std::string("/ota/download/");
+  if (path.rfind(download_prefix, 0) == 0) {
+    auto response = service_->handle(request, self);
+    if (response.status / 100 == 2) downloaded_ = true;
+    return response;
+  }
+  ++checks_;
+  judge(request);
+  return answer(request, self);
+}
+
+// ---- judging the device's request ------------------------------------------
+
+void MockCloud::judge(const WireRequest& request) {
+  auto record = [&](const std::string& clause, bool ok, const std::string& message) {
+    const auto* c = spec_.clause(clause);
+    if (!c) return;
+    results::Evidence evidence;
+    json headers = json::object();
+    for (const auto& [name, value] : request.headers) headers[name] = value;
+    evidence.request = {
+        {"method", request.method}, {"target", request.target}, {"headers", headers}, {"body", request.body}};
+    recorder_.record({kRequestsCheck, kRequestsTitle, clause, ok ? Verdict::Pass : results::violation_of(c->level),
+                      message, std::move(evidence)});
+  };
+  const auto* check = spec_.endpoint_by_role("check");
+  if (!check) return;
+  const auto path = request.target.substr(0, request.target.find('?'));
+  record("EP.CHECK.METHOD", request.method == check->method, "method " + request.method);
+  record("EP.CHECK.PATH", path == check->path, "path " + path);
+
+  const auto interpretation = interpret::interpret_request(*check, profile_, as_http(request));
+  std::set<std::string> broken;
+  for (const auto& problem : interpretation.problems) {
+    record(problem.clause, false, problem.message);
+    broken.insert(problem.clause);
+  }
+  for (const auto& field : check->request_fields) {
+    for (const auto& clause : field.clauses) {
+      if (!broken.count(clause) && interpretation.values.contains(field.name))
+        record(clause, true, field.name + " as the spec says");
+    }
+  }
+  for (const auto& header : check->headers) {
+    const auto value = header_of(request, header.name);
+    if (header.value) {
+      auto media = value.substr(0, value.find(';'));
+      media.erase(std::remove(media.begin(), media.end(), ' '), media.end());
+      for (const auto& clause : header.clauses)
+        record(clause, media == *header.value, header.name + ": '" + value + "'");
+    } else if (header.format == "authorization") {
+      for (const auto& clause : header.clauses) {
+        record(clause, !value.empty(), value.empty() ? "no " + header.name : header.name + " sent");
+      }
+    }
+  }
+  if (!spec_.authorization) return;
+  const auto now =
+      std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+  json device;
+  const json* device_ptr = nullptr;
+  if (interpretation.values.contains("dev_id") && interpretation.values["dev_id"].is_string()) {
+    if (const auto* d = fixture_.device(interpretation.values["dev_id"].get<std::string>())) {
+      device = {{"dev_id", d->dev_id}, {"product", d->product}, {"name", d->name}};
+      device_ptr = &device;
+    }
+  }
+  const auto fact = oracle::verify_authorization(*spec_.authorization, profile_, fixture_,
+                                                 header_of(request, spec_.authorization->header), now, device_ptr);
+  if (fact.status == "missing") return;  // judged above (HDR.AUTHORIZATION)
+  record("AUTH.TOKEN.FORMAT", fact.status != "malformed", "token " + fact.status);
+  if (fact.status == "unknown-key") {
+    recorder_.record({kRequestsCheck,
+                      kRequestsTitle,
+                      "AUTH.TOKEN.SIGNATURE",
+                      Verdict::NotTestable,
+                      "the fixture has no key for the token's res: its signature cannot be checked",
+                      {}});
+  } else if (fact.status != "malformed") {
+    record("AUTH.TOKEN.SIGNATURE", fact.status != "bad-signature",
+           fact.status == "bad-signature" ? "the signature does not verify" : "the signature verifies");
+    if (fact.status != "bad-signature") record("AUTH.TOKEN.EXPIRY", fact.status != "expired", "token " + fact.status);
+    if (fact.status == "wrong-scope") record("AUTH.TOKEN.SCOPE", false, "the token does not cover the device");
+  }
+}
+
+// ---- answering from the scenario --------------------------------------------
+
+WireResponse MockCloud::answer(const WireRequest& request, const fixture::SelfAddress& self) {
+  const auto& id = scenario_.id;
+  if (id.rfind("errno-", 0) == 0) {
+    const auto code = std::stoll(id.substr(6));
+    const auto* check = spec_.endpoint_by_role("check");
+    const auto* entry = check ? check->error_code(code) : nullptr;
+    auto response = json_answer(200, {{"errno", code}, {"error", entry ? entry->meaning : "error"}});
+    response.errno_value = code;
+    return response;
+  }
+  if (id == "malformed") {
+    return {502,
+            {{"Content-Type", "text/html"}},
+            "<html><head><title>502 Bad Gateway</title></head><body>nginx</body></html>",
+            -1};
+  }
+  if (id == "oversized") return json_answer(200, {{"errno", 8}, {"error", std::string(1 << 20, 'x')}});
+
+  // The other scenarios start from the reference server's own answer.
+  auto response = service_->handle(request, self);
+  if (id == "slow") std::this_thread::sleep_for(std::chrono::seconds(2));
+  if (id == "truncated") response.body = response.body.substr(0, response.body.size() / 2);
+  if (id == "bad-md5" || id == "boundary") {
+    auto body = json::parse(response.body, nullptr, false);
+    if (body.is_object() && body.contains("data") && body["data"].is_object()) {
+      if (id == "bad-md5") body["data"]["md5"] = crypto::md5_hex("not the package");
+      if (id == "boundary") {
+        body["data"]["retry"] = 2147483647;
+        body["data"]["interval"] = 0;
+      }
+      response.body = body.dump();
+    }
+  }
+  return response;
+}
+
+// ---- running a device client ------------------------------------------------
+
+namespace {
+
+struct Child {
+  int exit_code = -1;
+  bool timed_out = false;
+};
+
+Child run_command(const std::string& command, const std::vector<std::string>& environment, double timeout_seconds) {
+  Child child;
+  const pid_t pid = fork();
+  if (pid == 0) {
+    for (const auto& entry : environment) putenv(const_cast<char*>(entry.c_str()));
+    execl("/bin/sh", "sh", "-c", command.c_str(), static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  if (pid < 0) return child;
+  const auto deadline =
+      std::chrono::steady_clock::now() + std::chrono::milliseconds(static_cast<long long>(timeout_seconds * 1000));
+  int status = 0;
+  while (waitpid(pid, &status, WNOHANG) == 0) {
+    if (std::chrono::steady_clock::now() > deadline) {
+      kill(pid, SIGKILL);
+      waitpid(pid, &status, 0);
+      child.timed_out = true;
+      return child;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  child.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  return child;
+}
+
+// docs/client-e2e.md: 0 upgraded, 10 no update, 11 retry later, 1 rejected or failed verification.
+bool behaviour_matches(const std::string& expect, const E2eResult& r) {
+  if (expect == "any") return !r.timed_out;
+  if (expect == "download") return r.exit_code == 0 && r.downloaded;
+  if (expect == "no-update") return r.exit_code == 10;
+  if (expect == "retry-later") return r.exit_code == 11;
+  if (expect == "reject") return r.exit_code == 1;
+  if (expect == "no-download") return r.exit_code != 0 && !r.timed_out;
+  return false;
+}
+
+std::vector<std::string> device_environment(const fixture::Fixture& fixture, const spec::Profile& profile, int port) {
+  std::vector<std::string> environment = {"OTACONF_URL=http://127.0.0.1:" + std::to_string(port),
+                                          "OTA_PROFILE=" + profile.id};
+  if (fixture.examples.empty()) return environment;
+  const auto& example = fixture.examples.front();
+  const auto* device = fixture.device(example.request.value("dev_id", ""));
+  const auto* product = device ? fixture.product(device->product) : nullptr;
+  if (!product) return environment;
+  environment.push_back("OTA_KEY=" + product->access_key);
+  environment.push_back("OTA_RES=products/" + product->id);
+  for (const char* name : {"dev_id", "manuf", "model", "type", "version"}) {
+    if (!example.request.contains(name)) continue;
+    const auto& value = example.request[name];
+    std::string upper = name;
+    std::transform(upper.begin(), upper.end(), upper.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
+    environment.push_back("OTA_" + upper + "=" + (value.is_string() ? value.get<std::string>() : value.dump()));
+  }
+  return environment;
+}
+
+// The clauses a scenario's expected behaviour stands for.
+std::vector<std::string> behaviour_clauses(const std::string& id, const std::string& expect) {
+  if (id == "bad-md5") return {"CLI.MD5.VERIFY"};
+  if (id.rfind("errno-", 0) == 0) {
+    auto code = id.substr(6);
+    if (code.size() == 1) code = "0" + code;
+    return {"CLI.ACTION." + code};
+  }
+  if (expect == "download") return {"CLI.ACTION.00", "DL.ADDRESS"};
+  return {"CLI.PARSE.REJECT"};
+}
+
+}  // namespace
+
+std::vector<E2eResult> run_client_e2e(const spec::Spec& spec, const spec::Profile& profile,
+                                      const fixture::Fixture& fixture, const std::string& command,
+                                      const std::vector<std::string>& scenarios, double timeout_seconds,
+                                      results::Recorder& recorder) {
+  std::vector<E2eResult> out;
+  for (const auto& id : scenarios) {
+    MockCloud mock(spec, profile, fixture, id, recorder);
+    refserver::HttpServer server(
+        [&mock](const WireRequest& r, const fixture::SelfAddress& self) { return mock.handle(r, self); });
+    const int port = server.start("127.0.0.1", 0);
+    const auto child = run_command(command, device_environment(fixture, profile, port), timeout_seconds);
+    server.stop();
+    E2eResult r{id, mock.scenario().expect, child.exit_code, child.timed_out, mock.check_requests(), mock.downloaded()};
+    out.push_back(r);
+
+    results::Evidence evidence;
+    evidence.request = {{"command", command}, {"scenario", id}};
+    evidence.expected = {{"expect", r.expect}};
+    evidence.observed = {{"exit", r.exit_code},
+                         {"timed_out", r.timed_out},
+                         {"check_requests", r.check_requests},
+                         {"downloaded", r.downloaded}};
+    auto record = [&](const std::string& clause, Verdict verdict, const std::string& message) {
+      recorder.record({kBehaviourCheck, kBehaviourTitle, clause, verdict, message, evidence});
+    };
+    if (id.rfind("errno-", 0) == 0) {
+      // Never a download on an error, whatever the exit status says.
+      record("CLI.ACTION.NO_DOWNLOAD_ON_ERROR", r.downloaded ? Verdict::Fail : Verdict::Pass,
+             id + (r.downloaded ? ": downloaded the package after an error answer" : ": no download"));
+    }
+    if (r.check_requests == 0)
+      record("EP.CHECK.PATH", Verdict::Fail, id + ": the device never called the check endpoint");
+    const std::string message = id + ": expected " + r.expect + ", the device " +
+                                (r.timed_out ? "did not finish in time" : "exited " + std::to_string(r.exit_code)) +
+                                (r.downloaded ? " after downloading" : "");
+    const bool matches = behaviour_matches(r.expect, r);
+    for (const auto& clause : behaviour_clauses(id, r.expect)) {
+      const auto* c = spec.clause(clause);
+      const auto missed = r.timed_out ? Verdict::Fail : (c ? results::violation_of(c->level) : Verdict::Fail);
+      record(clause, matches ? Verdict::Pass : (r.expect == "any" ? Verdict::Info : missed), message);
+    }
+  }
+  return out;
+}
+
+}  // namespace otaconf::conformance

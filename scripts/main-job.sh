@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The main job: install dependencies, build, check the shipped spec, run the
-# server suite against the bundled reference server in every profile and the
-# mutation analysis, writing results under build/reports/.
+# server and client suites against the bundled reference implementations in
+# every profile, their mutation analyses and the example device client end
+# to end, writing results under build/reports/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -23,4 +24,11 @@ for profile in strict lenient as-documented; do
 done
 "$otaconf" mutation --side server | tee "$reports/server-mutation.txt" | tail -n 1
 
-echo "main-job: results in $reports/ (server-reference-*.json, server-mutation.txt, spec-summary.txt)"
+for profile in strict lenient as-documented; do
+  "$otaconf" client --adapter-lib build/release/libotaclient_adapter.so --profile "$profile" --quiet \
+    --implementation "otaclient (reference)" --results "$reports/client-reference-$profile.json"
+done
+"$otaconf" mutation --side client | tee "$reports/client-mutation.txt" | tail -n 1
+"$otaconf" client-e2e --cmd "python3 docs/adapters/python/ota_device.py" --results "$reports/client-e2e-example.json" | tail -n 1
+
+echo "main-job: results in $reports/"

@@ -229,12 +229,20 @@ namespace {
 struct Child {
   int exit_code = -1;
   bool timed_out = false;
+  std::string output;  // the tail of what it printed
 };
 
 Child run_command(const std::string& command, const std::vector<std::string>& environment, double timeout_seconds) {
   Child child;
+  char path[] = "/tmp/otaconf-device-output-XXXXXX";
+  const int output = mkstemp(path);
+  if (output >= 0) unlink(path);
   const pid_t pid = fork();
   if (pid == 0) {
+    if (output >= 0) {
+      dup2(output, STDOUT_FILENO);
+      dup2(output, STDERR_FILENO);
+    }
     for (const auto& entry : environment) putenv(const_cast<char*>(entry.c_str()));
     execl("/bin/sh", "sh", "-c", command.c_str(), static_cast<char*>(nullptr));
     _exit(127);
@@ -248,11 +256,19 @@ Child run_command(const std::string& command, const std::vector<std::string>& en
       kill(pid, SIGKILL);
       waitpid(pid, &status, 0);
       child.timed_out = true;
+      if (output >= 0) close(output);
       return child;
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
   child.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  if (output >= 0) {
+    const auto size = lseek(output, 0, SEEK_END);
+    const off_t from = size > 1000 ? size - 1000 : 0;
+    child.output.resize(static_cast<std::size_t>(size - from));
+    if (pread(output, child.output.data(), child.output.size(), from) < 0) child.output.clear();
+    close(output);
+  }
   return child;
 }
 

@@ -207,10 +207,15 @@ class CommandAdapter final : public Adapter {
   bool start() {
     int in[2], out[2];
     if (pipe(in) != 0 || pipe(out) != 0) return false;
+    // The adapter's stderr goes to a file: its tail explains a crash.
+    char path[] = "/tmp/otaconf-adapter-stderr-XXXXXX";
+    errors_ = mkstemp(path);
+    if (errors_ >= 0) unlink(path);
     pid_ = fork();
     if (pid_ == 0) {
       dup2(in[0], STDIN_FILENO);
       dup2(out[1], STDOUT_FILENO);
+      if (errors_ >= 0) dup2(errors_, STDERR_FILENO);
       close(in[0]);
       close(in[1]);
       close(out[0]);
@@ -246,6 +251,14 @@ class CommandAdapter final : public Adapter {
     pid_ = -1;
     close(in_);
     close(out_);
+    if (errors_ >= 0) {
+      const auto size = lseek(errors_, 0, SEEK_END);
+      const off_t from = size > 2000 ? size - 2000 : 0;
+      std::string tail(static_cast<std::size_t>(size - from), '\0');
+      if (pread(errors_, tail.data(), tail.size(), from) > 0 && !tail.empty()) text += "; stderr: " + tail;
+      close(errors_);
+      errors_ = -1;
+    }
     return text;
   }
 
@@ -258,7 +271,7 @@ class CommandAdapter final : public Adapter {
   std::string command_;
   double timeout_;
   pid_t pid_ = -1;
-  int in_ = -1, out_ = -1;
+  int in_ = -1, out_ = -1, errors_ = -1;
   std::string buffer_;
 };
 

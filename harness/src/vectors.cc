@@ -201,10 +201,15 @@ struct Generator {
           everywhere("accept"), code_clauses(code.code), "errno " + std::to_string(code.code) + ": " + code.meaning,
           result(code.code, message, success ? &data : nullptr));
     }
-    // An error answer that carries data anyway: accepted, data ignored.
-    add("errno_8_with_data", body(8, "mismatch", &data).dump(), everywhere("accept"),
-        {"RESP.DATA.ABSENT", "CLI.ACTION.NO_DOWNLOAD_ON_ERROR"}, "data on an error answer is ignored",
-        result(8, "mismatch", nullptr));
+    // Each error answer carrying data anyway: accepted, the data ignored.
+    for (const auto& code : endpoint.error_codes) {
+      if (code.code == response.success_code) continue;
+      auto clauses = code_clauses(code.code);
+      clauses.push_back("RESP.DATA.ABSENT");
+      add("errno_" + std::to_string(code.code) + "_with_data", body(code.code, code.meaning, &data).dump(),
+          everywhere("accept"), clauses, "errno " + std::to_string(code.code) + " with a data object, which must be ignored",
+          result(code.code, code.meaning, nullptr));
+    }
   }
 
   void envelope() {

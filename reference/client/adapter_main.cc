@@ -1,7 +1,7 @@
 // otaclient-adapter: the reference client behind the subprocess protocol of
 // docs/adapters.md. Reads frames "<length> <profile>\n<body bytes>" on stdin
 // and writes one JSON result per line on stdout; $OTACLIENT_MUTANT picks a
-// mutant. Built a second time with AddressSanitizer (otaclient-adapter-asan)
+// mutant; --list-mutants lists them. Built a second time with AddressSanitizer (otaclient-adapter-asan)
 // so memory errors of mutants end the process, which the runner records.
 #include <cstdlib>
 #include <iostream>
@@ -38,7 +38,12 @@ nlohmann::json to_json(const otaconf_result& r) {
 
 }  // namespace
 
-int main() {
+int main(int argc, char** argv) {
+  if (argc > 1 && std::string(argv[1]) == "--list-mutants") {
+    // One line per mutant: name, the clause it violates, what it does.
+    for (const auto& m : otaclient::mutants()) std::cout << m.name << "\t" << m.clause << "\t" << m.description << "\n";
+    return 0;
+  }
   const char* mutant = std::getenv("OTACLIENT_MUTANT");
   std::string header;
   while (std::getline(std::cin, header)) {

@@ -68,3 +68,45 @@ TEST(LibraryAdapter, TheReferenceClientParsesInAChild) {
 
 }  // namespace
 }  // namespace otaconf::client
+
+#include "otaconf/conformance/client.h"
+#include "otaconf/spec_loader.h"
+#include "otaconf/vectors.h"
+
+namespace otaconf::conformance {
+namespace {
+
+TEST(ClientSuite, ReferenceClientResultsFollowTheSchema) {
+  const auto spec = spec::load_spec(spec::default_spec_path());
+  auto adapter = client::library_adapter(OTACONF_CLIENT_LIBRARY, 5.0);
+  ClientOptions options;
+  options.cases = 20;
+  options.vectors = vectors::default_directory();
+  results::Recorder recorder;
+  results::RunInfo run;
+  run_client_suite(spec, *spec.profile("strict"), *adapter, options, recorder, run);
+  const auto document = results::to_json(run, recorder, spec, spec::Side::Client);
+  const auto errors = results::validate(document);
+  EXPECT_TRUE(errors.empty()) << errors.front();
+  EXPECT_EQ(document["summary"]["FAIL"], 0);
+  EXPECT_EQ(document["run"]["side"], "client");
+  // Every vector was parsed: the count of parses covers them all.
+  EXPECT_GE(run.requests, vectors::load(vectors::default_directory()).size());
+}
+
+TEST(ClientSuite, GeneratedVectorsAreDeterministicAndTagged) {
+  const auto spec = spec::load_spec(spec::default_spec_path());
+  const auto first = vectors::generate(spec);
+  const auto second = vectors::generate(spec);
+  ASSERT_EQ(first.size(), second.size());
+  for (std::size_t i = 0; i < first.size(); ++i) {
+    EXPECT_EQ(first[i].name, second[i].name);
+    EXPECT_EQ(first[i].body, second[i].body);
+    for (const auto& clause : first[i].clauses()) EXPECT_NE(spec.clause(clause), nullptr) << first[i].name << ": " << clause;
+    EXPECT_EQ(first[i].name[1], '_');
+  }
+  EXPECT_GE(first.size(), 60u);
+}
+
+}  // namespace
+}  // namespace otaconf::conformance

@@ -7,6 +7,7 @@
 #include "otaconf/conformance/client.h"
 #include "otaconf/spec_loader.h"
 #include "otaconf/vectors.h"
+#include "outputs.h"
 
 namespace otaconf::cli {
 
@@ -20,7 +21,7 @@ spec::Spec load(const std::string& file) {
 
 void add_client_command(CLI::App& app, int& exit_code) {
   struct Args {
-    std::string library, command, spec_file, profile, results_file, implementation, vectors_dir;
+    std::string library, command, spec_file, profile, results_file, junit_file, implementation, vectors_dir;
     conformance::ClientOptions options;
     double timeout = 5;
     bool quiet = false;
@@ -39,6 +40,7 @@ void add_client_command(CLI::App& app, int& exit_code) {
   sub->add_option("--only", args->options.only, "judge only clauses matching these globs")->delimiter(',');
   sub->add_option("--skip", args->options.skip, "skip clauses matching these globs")->delimiter(',');
   sub->add_option("--results", args->results_file, "write the results JSON here");
+  sub->add_option("--junit", args->junit_file, "write JUnit XML here (a testcase per result entry)");
   sub->add_option("--implementation", args->implementation, "a name for the parser in reports");
   sub->add_flag("--quiet", args->quiet, "print only FAIL and ERROR lines");
   sub->callback([args, &exit_code] {
@@ -76,9 +78,10 @@ void add_client_command(CLI::App& app, int& exit_code) {
       std::string line;
       for (const auto& [verdict, count] : recorder.summary()) line += results::to_string(verdict) + "=" + std::to_string(count) + " ";
       std::cout << line << "\n";
-      if (!args->results_file.empty()) {
-        std::ofstream out(args->results_file);
-        out << results::to_json(run, recorder, spec, spec::Side::Client).dump(2) << "\n";
+      if (!write_run_outputs(results::to_json(run, recorder, spec, spec::Side::Client), args->results_file,
+                             args->junit_file)) {
+        exit_code = kExitUsage;
+        return;
       }
       exit_code = recorder.must_failures(spec).empty() ? kExitOk : kExitFindings;
     } catch (const InputError& e) {

@@ -19,5 +19,6 @@ void add_client_command(CLI::App& app, int& exit_code);
 void add_vectors_command(CLI::App& app, int& exit_code);
 void add_mock_command(CLI::App& app, int& exit_code);
 void add_client_e2e_command(CLI::App& app, int& exit_code);
+void add_report_command(CLI::App& app, int& exit_code);
 
 }  // namespace otaconf::cli

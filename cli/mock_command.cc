@@ -1,20 +1,20 @@
 // otaconf mock: the mock OTA cloud for a device on the bench;
 // otaconf client-e2e: a device client command run once per scenario.
 #include <csignal>
-#include <fstream>
 #include <iostream>
 #include <thread>
 
 #include "commands.h"
 #include "otaconf/conformance/mock.h"
 #include "otaconf/spec_loader.h"
+#include "outputs.h"
 
 namespace otaconf::cli {
 
 namespace {
 
 struct Common {
-  std::string spec_file, fixture_file, profile, results_file;
+  std::string spec_file, fixture_file, profile, results_file, junit_file;
 };
 
 void add_common(CLI::App* sub, Common& common) {
@@ -22,10 +22,12 @@ void add_common(CLI::App* sub, Common& common) {
   sub->add_option("--fixture", common.fixture_file, "fixture (default: the embedded default)");
   sub->add_option("--profile", common.profile, "strict, lenient or as-documented (default: the spec's default)");
   sub->add_option("--results", common.results_file, "write the results JSON here");
+  sub->add_option("--junit", common.junit_file, "write JUnit XML here (a testcase per result entry)");
 }
 
-void print_and_write(const results::Recorder& recorder, results::RunInfo& run, const spec::Spec& spec,
-                     const std::string& results_file) {
+// Prints the findings and writes the requested files; false when one cannot be written.
+bool print_and_write(const results::Recorder& recorder, results::RunInfo& run, const spec::Spec& spec,
+                     const Common& common) {
   for (const auto& entry : recorder.entries()) {
     if (entry.verdict == results::Verdict::Pass) continue;
     std::cout << "  " << results::to_string(entry.verdict) << " " << entry.clause << " [" << entry.check << "] "
@@ -35,10 +37,8 @@ void print_and_write(const results::Recorder& recorder, results::RunInfo& run, c
   for (const auto& [verdict, count] : recorder.summary())
     line += results::to_string(verdict) + "=" + std::to_string(count) + " ";
   std::cout << line << "\n";
-  if (!results_file.empty()) {
-    std::ofstream out(results_file);
-    out << results::to_json(run, recorder, spec, spec::Side::Client).dump(2) << "\n";
-  }
+  return write_run_outputs(results::to_json(run, recorder, spec, spec::Side::Client), common.results_file,
+                           common.junit_file);
 }
 
 }  // namespace
@@ -93,7 +93,10 @@ void add_mock_command(CLI::App& app, int& exit_code) {
       run.started = results::utc_now();
       run.requests = static_cast<std::uint64_t>(mock.check_requests());
       std::cout << "otaconf mock: " << mock.check_requests() << " check requests, scenario " << args->scenario << "\n";
-      print_and_write(recorder, run, spec, args->results_file);
+      if (!print_and_write(recorder, run, spec, *args)) {
+        exit_code = kExitUsage;
+        return;
+      }
       exit_code = recorder.must_failures(spec).empty() ? kExitOk : kExitFindings;
     } catch (const std::exception& e) {
       std::cerr << "otaconf: " << e.what() << "\n";
@@ -144,7 +147,10 @@ void add_client_e2e_command(CLI::App& app, int& exit_code) {
                   << o.check_requests << " check request(s)" << (o.downloaded ? ", downloaded" : "") << "\n";
         run.requests += static_cast<std::uint64_t>(o.check_requests);
       }
-      print_and_write(recorder, run, spec, args->results_file);
+      if (!print_and_write(recorder, run, spec, *args)) {
+        exit_code = kExitUsage;
+        return;
+      }
       exit_code = recorder.must_failures(spec).empty() ? kExitOk : kExitFindings;
     } catch (const std::exception& e) {
       std::cerr << "otaconf: " << e.what() << "\n";

@@ -8,6 +8,7 @@
 #include "otaconf/conformance/client.h"
 #include "otaconf/conformance/embedded.h"
 #include "otaconf/fixture.h"
+#include "otaconf/reports.h"
 #include "otaconf/spec_loader.h"
 #include "otaconf/vectors.h"
 
@@ -24,17 +25,52 @@ void print(bool killed, const std::string& name, const std::string& clause, cons
             << std::flush;
 }
 
+// Where --results-dir puts one run: DIR/mutant-NAME.json, DIR/reference-PROFILE.json.
+std::filesystem::path results_path(const std::string& directory, const std::string& kind, const std::string& name) {
+  return std::filesystem::path(directory) / (kind + "-" + name + ".json");
+}
+
+void write_results(const std::filesystem::path& file, const results::RunInfo& run, const results::Recorder& recorder,
+                   const spec::Spec& spec, spec::Side side) {
+  reports::write_text_file(file, results::to_json(run, recorder, spec, side).dump(2) + "\n");
+}
+
+// The reference runs beside the mutants' in --results-dir, one per profile.
+void write_server_references(const spec::Spec& spec, const fixture::Fixture& fixture,
+                             const conformance::ServerOptions& options, const std::string& directory) {
+  for (const auto& profile : spec.profiles) {
+    conformance::EmbeddedRun run;
+    conformance::run_against_reference(spec, profile, fixture, "", options, run);
+    write_results(results_path(directory, "reference", profile.id), run.info, run.recorder, spec, spec::Side::Server);
+  }
+}
+
+void write_client_references(const spec::Spec& spec,
+                             const std::function<std::unique_ptr<client::Adapter>()>& make_adapter,
+                             const conformance::ClientOptions& options, const std::string& directory) {
+  for (const auto& profile : spec.profiles) {
+    auto adapter = make_adapter();
+    results::Recorder recorder;
+    results::RunInfo run;
+    run.implementation = "otaclient (" + profile.id + ")";
+    conformance::run_client_suite(spec, profile, *adapter, options, recorder, run);
+    write_results(results_path(directory, "reference", profile.id), run, recorder, spec, spec::Side::Client);
+  }
+}
+
 }  // namespace
 
 void add_mutation_command(CLI::App& app, int& exit_code) {
   struct Args {
-    std::string side = "server", spec_file, fixture_file, command = OTACONF_CLIENT_ASAN_COMMAND;
+    std::string side = "server", spec_file, fixture_file, results_dir, command = OTACONF_CLIENT_ASAN_COMMAND;
     conformance::ServerOptions options;
   };
   auto args = std::make_shared<Args>();
   args->options.cases = 20;
   auto* sub = app.add_subcommand("mutation", "Run the suite against every mutant of a reference implementation");
-  sub->add_option("--side", args->side, "server or client")->check(CLI::IsMember({"server", "client"}))->capture_default_str();
+  sub->add_option("--side", args->side, "server or client")
+      ->check(CLI::IsMember({"server", "client"}))
+      ->capture_default_str();
   sub->add_option("--spec", args->spec_file, "spec file (default: the shipped spec)");
   sub->add_option("--fixture", args->fixture_file, "server side: fixture (default: the embedded default)");
   sub->add_option("--client-adapter", args->command,
@@ -43,19 +79,34 @@ void add_mutation_command(CLI::App& app, int& exit_code) {
       ->capture_default_str();
   sub->add_option("--seed", args->options.seed, "seed of the property checks")->capture_default_str();
   sub->add_option("--cases", args->options.cases, "cases per property check")->capture_default_str();
+  sub->add_option("--results-dir", args->results_dir,
+                  "write a results JSON per mutant (the run that decided it) and per reference profile here, for "
+                  "otaconf report");
   sub->callback([args, &exit_code] {
     try {
       const auto spec =
           spec::load_spec(args->spec_file.empty() ? spec::default_spec_path() : std::filesystem::path(args->spec_file));
       std::size_t killed = 0, total = 0;
+      const auto& dir = args->results_dir;
+      if (!dir.empty()) std::filesystem::create_directories(dir);
       if (args->side == "server") {
         const auto fixture =
             args->fixture_file.empty() ? fixture::default_fixture() : fixture::load_fixture(args->fixture_file);
-        conformance::mutation_analysis(spec, fixture, args->options, [&](const conformance::MutantVerdict& v) {
-          ++total;
-          killed += v.killed ? 1 : 0;
-          print(v.killed, v.name, v.clause, v.profile, v.by_clauses);
-        });
+        if (!dir.empty()) write_server_references(spec, fixture, args->options, dir);
+        conformance::MutantRunSink sink;
+        if (!dir.empty()) {
+          sink = [&](const conformance::MutantVerdict& v, const conformance::EmbeddedRun& run) {
+            write_results(results_path(dir, "mutant", v.name), run.info, run.recorder, spec, spec::Side::Server);
+          };
+        }
+        conformance::mutation_analysis(
+            spec, fixture, args->options,
+            [&](const conformance::MutantVerdict& v) {
+              ++total;
+              killed += v.killed ? 1 : 0;
+              print(v.killed, v.name, v.clause, v.profile, v.by_clauses);
+            },
+            sink);
       } else {
         conformance::ClientOptions options;
         options.seed = args->options.seed;
@@ -65,12 +116,22 @@ void add_mutation_command(CLI::App& app, int& exit_code) {
         for (const auto& m : otaclient::mutants()) list.push_back({m.name, {m.clause, m.description}});
         const auto command = args->command;
         auto make_adapter = [command] { return client::command_adapter(command, 5); };
-        conformance::client_mutation_analysis(spec, make_adapter, options, list,
-                                               [&](const conformance::ClientMutantVerdict& v) {
-                                                 ++total;
-                                                 killed += v.killed ? 1 : 0;
-                                                 print(v.killed, v.name, v.clause, v.profile, v.by_clauses);
-                                               });
+        if (!dir.empty()) write_client_references(spec, make_adapter, options, dir);
+        conformance::ClientMutantRunSink sink;
+        if (!dir.empty()) {
+          sink = [&](const conformance::ClientMutantVerdict& v, const results::RunInfo& run,
+                     const results::Recorder& recorder) {
+            write_results(results_path(dir, "mutant", v.name), run, recorder, spec, spec::Side::Client);
+          };
+        }
+        conformance::client_mutation_analysis(
+            spec, make_adapter, options, list,
+            [&](const conformance::ClientMutantVerdict& v) {
+              ++total;
+              killed += v.killed ? 1 : 0;
+              print(v.killed, v.name, v.clause, v.profile, v.by_clauses);
+            },
+            sink);
       }
       std::cout << "mutation score: " << killed << "/" << total << "\n";
       exit_code = killed == total ? kExitOk : kExitFindings;

@@ -1,6 +1,5 @@
 // otaconf server: the server conformance suite against any OTA check server
 // (--url), or against the bundled reference server when no URL is given.
-#include <fstream>
 #include <iostream>
 
 #include "commands.h"
@@ -8,13 +7,14 @@
 #include "otaconf/conformance/server.h"
 #include "otaconf/fixture.h"
 #include "otaconf/spec_loader.h"
+#include "outputs.h"
 
 namespace otaconf::cli {
 
 namespace {
 
 struct ServerArgs {
-  std::string url, fixture_file, spec_file, profile, results_file, key, res, token, implementation, mutant;
+  std::string url, fixture_file, spec_file, profile, results_file, junit_file, key, res, token, implementation, mutant;
   conformance::ServerOptions options;
   bool fault_injection = false;
   bool follow_download_host = false;
@@ -69,10 +69,9 @@ int run(const ServerArgs& args) {
       return fail_usage(e.what());
     }
     print_results(embedded.recorder, embedded.info, args.quiet);
-    if (!args.results_file.empty()) {
-      std::ofstream out(args.results_file);
-      out << results::to_json(embedded.info, embedded.recorder, spec, spec::Side::Server).dump(2) << "\n";
-      if (!out) return fail_usage("cannot write " + args.results_file);
+    if (!write_run_outputs(results::to_json(embedded.info, embedded.recorder, spec, spec::Side::Server),
+                           args.results_file, args.junit_file)) {
+      return kExitUsage;
     }
     return embedded.recorder.must_failures(spec).empty() ? kExitOk : kExitFindings;
   }
@@ -100,10 +99,9 @@ int run(const ServerArgs& args) {
   }
   conformance::run_server_suite(suite, recorder, run);
   print_results(recorder, run, args.quiet);
-  if (!args.results_file.empty()) {
-    std::ofstream out(args.results_file);
-    out << results::to_json(run, recorder, spec, spec::Side::Server).dump(2) << "\n";
-    if (!out) return fail_usage("cannot write " + args.results_file);
+  if (!write_run_outputs(results::to_json(run, recorder, spec, spec::Side::Server), args.results_file,
+                         args.junit_file)) {
+    return kExitUsage;
   }
   return recorder.must_failures(spec).empty() ? kExitOk : kExitFindings;
 }
@@ -127,6 +125,7 @@ void add_server_command(CLI::App& app, int& exit_code) {
   sub->add_option("--timeout", args->options.timeout_seconds, "seconds per request")->capture_default_str()->check(CLI::Range(0.1, 600.0));
   sub->add_option("--concurrency", args->options.concurrency, "parallel connections")->capture_default_str()->check(CLI::Range(1, 64));
   sub->add_option("--results", args->results_file, "write the results JSON here");
+  sub->add_option("--junit", args->junit_file, "write JUnit XML here (a testcase per result entry)");
   sub->add_option("--reproduce", args->options.reproduce,
                   "replay a property failure: the reproduce string its evidence gives (same --profile and --fixture)");
   sub->add_option("--implementation", args->implementation, "a name for the server in reports");

@@ -11,6 +11,7 @@ packages=(
   libcpp-httplib-dev libcli11-dev libssl-dev
   clang-14 libclang-rt-14-dev llvm-14
   curl wrk python3 libcjson-dev
+  chromium
 )
 
 missing=()

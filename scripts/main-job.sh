@@ -2,7 +2,9 @@
 # The main job: install dependencies, build, check the shipped spec, run the
 # server and client suites against the bundled reference implementations in
 # every profile, their mutation analyses and the example device client end
-# to end, writing results under build/reports/.
+# to end, writing results under build/reports/, then one HTML report of them
+# all (a clause x implementation matrix: which clause caught which mutant)
+# and JUnit XML. The last line names the report.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -22,13 +24,23 @@ tail -n 1 "$reports/spec-summary.txt"
 for profile in strict lenient as-documented; do
   "$otaconf" server --profile "$profile" --quiet --results "$reports/server-reference-$profile.json"
 done
-"$otaconf" mutation --side server | tee "$reports/server-mutation.txt" | tail -n 1
+# Mutation analyses keep one results file per mutant (the run that decided
+# it) and per reference profile, for the report's matrix.
+rm -rf "$reports/mutants-server" "$reports/mutants-client"
+"$otaconf" mutation --side server --results-dir "$reports/mutants-server" | tee "$reports/server-mutation.txt" | tail -n 1
 
 for profile in strict lenient as-documented; do
   "$otaconf" client --adapter-lib build/release/libotaclient_adapter.so --profile "$profile" --quiet \
     --implementation "otaclient (reference)" --results "$reports/client-reference-$profile.json"
 done
-"$otaconf" mutation --side client | tee "$reports/client-mutation.txt" | tail -n 1
+"$otaconf" mutation --side client --results-dir "$reports/mutants-client" | tee "$reports/client-mutation.txt" | tail -n 1
 "$otaconf" client-e2e --cmd "python3 docs/adapters/python/ota_device.py" --results "$reports/client-e2e-example.json" | tail -n 1
 
+# The reference runs of every profile, the example device and every mutant.
+"$otaconf" report --title "otaconf: reference implementations and their mutants" \
+  "$reports"/server-reference-*.json "$reports"/client-reference-*.json "$reports/client-e2e-example.json" \
+  "$reports"/mutants-server/mutant-*.json "$reports"/mutants-client/mutant-*.json \
+  -o "$reports/report.html" --junit "$reports/junit.xml"
+
 echo "main-job: results in $reports/"
+echo "main-job: report at $(cd "$reports" && pwd)/report.html"

@@ -20,6 +20,27 @@ expect_one_error_line() {
   grep -Fq -- "$1" "$work/err" || fail "stderr does not name $1"
   grep -Eq -- "$2" "$work/err" || fail "stderr lacks /$2/"
 }
+# mutation --results-dir: a results file per mutant, FAIL on the clause it
+# declares, and one per reference profile, clean; otaconf report loads them.
+expect_mutant_results() {
+  local dir=$1 mutants=$2
+  [ "$(ls "$dir"/mutant-*.json | wc -l)" = "$mutants" ] || fail "not one results file per mutant in $dir"
+  [ "$(ls "$dir"/reference-*.json | wc -l)" = 3 ] || fail "not one reference results file per profile in $dir"
+  python3 - "$dir" <<'PY' || fail "mutant results"
+import glob, json, sys
+for path in sorted(glob.glob(sys.argv[1] + "/*.json")):
+    doc = json.load(open(path))
+    mutant = doc["run"].get("mutant")
+    verdicts = {c["id"]: c["verdict"] for c in doc["clauses"]}
+    if "/mutant-" in path:
+        assert mutant and path.endswith("mutant-%s.json" % mutant["name"]), path
+        assert verdicts.get(mutant["clause"]) == "FAIL", "%s: %s is %s" % (path, mutant["clause"], verdicts.get(mutant["clause"]))
+    else:
+        assert mutant is None and doc["summary"]["FAIL"] == 0, path
+PY
+  "$otaconf" report "$dir" -o "$work/report.html" --junit "$work/junit.xml" >/dev/null 2>"$work/err" ||
+    fail "otaconf report cannot read $dir"
+}
 # A copy of the shipped spec with its sources, edited by sed.
 edited_spec() {
   mkdir -p "$work/spec"
@@ -122,11 +143,12 @@ case $case_name in
     grep '^  FAIL' "$work/out" | grep -vqE 'n_gen_(errno_(float|exponent)|data_size_)' && fail "a vector outside cJSON's limits failed"
     true ;;
   client_mutation_score)
-    run mutation --side client --cases 30; expect_exit 0
+    run mutation --side client --cases 30 --results-dir "$work/mutants"; expect_exit 0
     last=$(tail -n 1 "$work/out")
     [[ $last =~ ^mutation\ score:\ ([0-9]+)/([0-9]+)$ ]] || fail "last line is '$last'"
     [ "${BASH_REMATCH[1]}" = "${BASH_REMATCH[2]}" ] || fail "not every client mutant was killed"
-    [ "${BASH_REMATCH[2]}" -ge 15 ] || fail "fewer than 15 client mutants" ;;
+    [ "${BASH_REMATCH[2]}" -ge 15 ] || fail "fewer than 15 client mutants"
+    expect_mutant_results "$work/mutants" "${BASH_REMATCH[2]}" ;;
   client_bad_adapter)
     run client --adapter-lib "$work/none.so"; expect_exit 2; expect_one_error_line "$work/none.so" 'cannot load adapter library' ;;
   client_e2e_example)
@@ -144,11 +166,12 @@ case $case_name in
   vectors_up_to_date)
     run vectors generate --check; expect_exit 0; expect_out ' 0 stale$' ;;
   mutation_score)
-    run mutation --side server --cases 10; expect_exit 0
+    run mutation --side server --cases 10 --results-dir "$work/mutants"; expect_exit 0
     last=$(tail -n 1 "$work/out")
     [[ $last =~ ^mutation\ score:\ ([0-9]+)/([0-9]+)$ ]] || fail "last line is '$last'"
     [ "${BASH_REMATCH[1]}" = "${BASH_REMATCH[2]}" ] || fail "not every mutant was killed"
-    [ "${BASH_REMATCH[2]}" -ge 20 ] || fail "fewer than 20 mutants" ;;
+    [ "${BASH_REMATCH[2]}" -ge 20 ] || fail "fewer than 20 mutants"
+    expect_mutant_results "$work/mutants" "${BASH_REMATCH[2]}" ;;
   *) echo "unknown case $case_name"; exit 2 ;;
 esac
 echo "ok [$case_name]"

@@ -313,15 +313,18 @@ std::vector<ClientMutantVerdict> client_mutation_analysis(
     const spec::Spec& spec, const std::function<std::unique_ptr<client::Adapter>()>& make_adapter,
     const ClientOptions& options,
     const std::vector<std::pair<std::string, std::pair<std::string, std::string>>>& mutants,
-    const std::function<void(const ClientMutantVerdict&)>& progress) {
+    const std::function<void(const ClientMutantVerdict&)>& progress, const ClientMutantRunSink& deciding_run) {
   std::vector<ClientMutantVerdict> verdicts;
   for (const auto& [name, info] : mutants) {
     ClientMutantVerdict verdict{name, info.first, info.second, false, {}, {}};
     setenv("OTACLIENT_MUTANT", name.c_str(), 1);  // read by the library in each forked parse
-    for (const auto& profile : spec.profiles) {
+    for (std::size_t i = 0; i < spec.profiles.size(); ++i) {
+      const auto& profile = spec.profiles[i];
       auto adapter = make_adapter();
       results::Recorder recorder;
       results::RunInfo run;
+      run.implementation = "otaclient (" + profile.id + ", mutant " + name + ")";
+      run.mutant = std::make_pair(name, info.first);
       run_client_suite(spec, profile, *adapter, options, recorder, run);
       std::vector<std::string> failed;
       for (const auto& entry : recorder.entries()) {
@@ -333,6 +336,9 @@ std::vector<ClientMutantVerdict> client_mutation_analysis(
         verdict.killed = true;
         verdict.profile = profile.id;
         verdict.by_clauses = failed;
+      }
+      if (verdict.killed || i + 1 == spec.profiles.size()) {
+        if (deciding_run) deciding_run(verdict, run, recorder);
         break;
       }
     }

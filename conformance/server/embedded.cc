@@ -28,26 +28,40 @@ void run_against_reference(const spec::Spec& spec, const spec::Profile& profile,
   server.stop();
 }
 
+namespace {
+
+std::vector<std::string> failed_clauses(const results::Recorder& recorder) {
+  std::vector<std::string> failed;
+  for (const auto& entry : recorder.entries()) {
+    if (entry.verdict == results::Verdict::Fail &&
+        std::find(failed.begin(), failed.end(), entry.clause) == failed.end()) {
+      failed.push_back(entry.clause);
+    }
+  }
+  return failed;
+}
+
+}  // namespace
+
 std::vector<MutantVerdict> mutation_analysis(const spec::Spec& spec, const fixture::Fixture& fixture,
                                              const ServerOptions& options,
-                                             const std::function<void(const MutantVerdict&)>& progress) {
+                                             const std::function<void(const MutantVerdict&)>& progress,
+                                             const MutantRunSink& deciding_run) {
   std::vector<MutantVerdict> verdicts;
   for (const auto& mutant : refserver::mutants()) {
     MutantVerdict verdict{mutant.name, mutant.clause, mutant.description, false, {}, {}};
-    for (const auto& profile : spec.profiles) {
+    for (std::size_t i = 0; i < spec.profiles.size(); ++i) {
+      const auto& profile = spec.profiles[i];
       EmbeddedRun run;
       run_against_reference(spec, profile, fixture, mutant.name, options, run);
-      std::vector<std::string> failed;
-      for (const auto& entry : run.recorder.entries()) {
-        if (entry.verdict == results::Verdict::Fail &&
-            std::find(failed.begin(), failed.end(), entry.clause) == failed.end()) {
-          failed.push_back(entry.clause);
-        }
-      }
+      const auto failed = failed_clauses(run.recorder);
       if (std::find(failed.begin(), failed.end(), mutant.clause) != failed.end()) {
         verdict.killed = true;
         verdict.profile = profile.id;
         verdict.by_clauses = failed;
+      }
+      if (verdict.killed || i + 1 == spec.profiles.size()) {
+        if (deciding_run) deciding_run(verdict, run);
         break;
       }
     }

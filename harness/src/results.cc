@@ -196,13 +196,31 @@ json to_json(const RunInfo& run, const Recorder& recorder, const spec::Spec& spe
 
 std::string_view results_schema_text() { return kResultsSchemaText; }
 
-std::vector<std::string> validate(const json& results) {
+namespace {
+const detail::JsonSchema& results_schema() {
   static const detail::JsonSchema schema(kResultsSchemaText, "matches none of the allowed forms");
+  return schema;
+}
+}  // namespace
+
+std::vector<std::string> validate(const json& results) {
+  const auto& schema = results_schema();
   detail::Collector out("results");
   schema.validate(results, out);
   std::vector<std::string> errors;
   for (const auto& e : out.errors()) errors.push_back(e.line());
   return errors;
+}
+
+json load_results(const std::filesystem::path& file) {
+  const auto& schema = results_schema();
+  detail::Collector out(file.string());
+  const auto text = detail::read_file(file, out);
+  std::optional<json> document;
+  if (text) document = detail::parse_bounded(*text, kMaxResultsDepth, out);
+  if (document && out.empty()) schema.validate(*document, out);
+  if (!out.empty()) throw InputError(out.errors().front());
+  return std::move(*document);
 }
 
 std::string utc_now() {

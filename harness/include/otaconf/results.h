@@ -3,13 +3,13 @@
 #pragma once
 
 #include <cstdint>
+#include <filesystem>
 #include <map>
 #include <mutex>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "otaconf/spec.h"
 
@@ -102,6 +102,14 @@ nlohmann::json to_json(const RunInfo& run, const Recorder& recorder, const spec:
 std::string_view results_schema_text();
 // Validation errors of a results document against the schema (empty: valid).
 std::vector<std::string> validate(const nlohmann::json& results);
+
+// Reads a results file written by any run (server, client, mock) and checks
+// it against the schema. Error convention of the harness's loaders
+// (otaconf/diagnostic.h): throws InputError naming the file, the JSON pointer
+// and the first problem (unreadable, not JSON, not the results format).
+nlohmann::json load_results(const std::filesystem::path& file);
+// Deepest nesting of arrays and objects load_results accepts.
+inline constexpr int kMaxResultsDepth = 64;
 
 std::string utc_now();
 

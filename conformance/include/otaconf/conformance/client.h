@@ -33,6 +33,11 @@ struct ClientMutantVerdict {
   std::vector<std::string> by_clauses;
 };
 
+// Receives, for each mutant, the run that decided its verdict: the one in
+// the profile that killed it, else the last one tried (run.mutant set).
+using ClientMutantRunSink =
+    std::function<void(const ClientMutantVerdict&, const results::RunInfo&, const results::Recorder&)>;
+
 // Runs the client suite against the reference client with each of its
 // mutants ($OTACLIENT_MUTANT, read by the adapter each `make_adapter` starts),
 // in each profile until one kills it.
@@ -40,6 +45,6 @@ std::vector<ClientMutantVerdict> client_mutation_analysis(
     const spec::Spec& spec, const std::function<std::unique_ptr<client::Adapter>()>& make_adapter,
     const ClientOptions& options,
     const std::vector<std::pair<std::string, std::pair<std::string, std::string>>>& mutants,
-    const std::function<void(const ClientMutantVerdict&)>& progress = {});
+    const std::function<void(const ClientMutantVerdict&)>& progress = {}, const ClientMutantRunSink& deciding_run = {});
 
 }  // namespace otaconf::conformance

@@ -26,10 +26,15 @@ struct MutantVerdict {
   std::vector<std::string> by_clauses;    // the clauses that FAILed there
 };
 
+// Receives, for each mutant, the run that decided its verdict: the one in
+// the profile that killed it, else the last one tried (run.info.mutant set).
+using MutantRunSink = std::function<void(const MutantVerdict&, const EmbeddedRun&)>;
+
 // Runs the suite against each mutant of the reference server, in each
 // profile until one kills it: a FAIL on the clause the mutant declares.
 std::vector<MutantVerdict> mutation_analysis(const spec::Spec& spec, const fixture::Fixture& fixture,
                                              const ServerOptions& options,
-                                             const std::function<void(const MutantVerdict&)>& progress = {});
+                                             const std::function<void(const MutantVerdict&)>& progress = {},
+                                             const MutantRunSink& deciding_run = {});
 
 }  // namespace otaconf::conformance

@@ -67,7 +67,7 @@ void measure(Package& package) {
 
 class Reader {
  public:
-  Reader(Collector& out, std::filesystem::path base_dir) : out_(out), base_dir_(std::move(base_dir)) {}
+  explicit Reader(std::filesystem::path base_dir) : base_dir_(std::move(base_dir)) {}
 
   Fixture read(const json& root) {
     Fixture f;
@@ -146,7 +146,6 @@ class Reader {
     return e;
   }
 
-  Collector& out_;
   std::filesystem::path base_dir_;
 };
 
@@ -320,7 +319,7 @@ LoadOutcome try_load_fixture_text(std::string_view text, const std::string& labe
   if (!document || !fixture_schema().validate(*document, out)) return finish(out, std::nullopt);
   Fixture f;
   try {
-    f = Reader(out, base_dir).read(*document);
+    f = Reader(base_dir).read(*document);
   } catch (const json::exception& e) {
     out.add("", std::string("internal: the schema admitted a shape the reader cannot read: ") + e.what());
     return finish(out, std::nullopt);

@@ -36,6 +36,14 @@ struct Received {
   bool typed = false;
 };
 
+// A parameter sent twice counts once when it reads the same: two typed
+// (JSON body) values by value, otherwise both written as query text.
+bool same_reading(const Received& a, const Received& b) {
+  if (a.typed == b.typed) return a.value == b.value;
+  auto text = [](const json& v) { return v.is_string() ? v.get<std::string>() : v.dump(-1, ' ', false, json::error_handler_t::replace); };
+  return text(a.value) == text(b.value);
+}
+
 class Interpreter {
  public:
   Interpreter(const spec::Endpoint& endpoint, const spec::Profile& profile) : endpoint_(endpoint), profile_(profile) {
@@ -58,7 +66,7 @@ class Interpreter {
       if (found == spellings_.end()) continue;  // unknown parameters are ignored
       const auto* field = found->second;
       auto [it, inserted] = by_field.emplace(field, r);
-      if (!inserted && it->second.value != r.value) {
+      if (!inserted && !same_reading(it->second, r)) {
         problem(interpret::field_clause(*field, ".TYPE"), field->name,
                 "parameter " + field->name + " is given twice with different values");
         conflicting_.push_back(field);
@@ -174,18 +182,6 @@ class Interpreter {
     }
   }
 
-  static bool has_type(const json& value, spec::ValueType type) {
-    switch (type) {
-      case spec::ValueType::String: return value.is_string();
-      case spec::ValueType::Integer: return value.is_number_integer();
-      case spec::ValueType::Number: return value.is_number();
-      case spec::ValueType::Boolean: return value.is_boolean();
-      case spec::ValueType::Object: return value.is_object();
-      case spec::ValueType::Array: return value.is_array();
-    }
-    return false;
-  }
-
   // The value in the field's canonical type, or nullopt with a problem.
   std::optional<json> typed_value(const spec::Field& field, const Received& received) {
     const auto type_clause = field_clause(field, ".TYPE");
@@ -194,7 +190,7 @@ class Interpreter {
       value = from_text(field, received.value.get<std::string>());
     } else {
       for (auto type : field.types_under(profile_)) {
-        if (!has_type(received.value, type)) continue;
+        if (!has_json_type(received.value, type)) continue;
         value = type == field.type ? received.value
                                    : field.type == spec::ValueType::String ? json(received.value.dump()) : received.value;
         break;
@@ -264,6 +260,18 @@ bool in_domain(const spec::Domain& d, const json& value, std::string* why) {
     if (d.pattern && !std::regex_search(text, compiled(*d.pattern))) return fail("does not match /" + *d.pattern + "/");
   }
   return true;
+}
+
+bool has_json_type(const json& value, spec::ValueType type) {
+  switch (type) {
+    case spec::ValueType::String: return value.is_string();
+    case spec::ValueType::Integer: return value.is_number_integer();
+    case spec::ValueType::Number: return value.is_number();
+    case spec::ValueType::Boolean: return value.is_boolean();
+    case spec::ValueType::Object: return value.is_object();
+    case spec::ValueType::Array: return value.is_array();
+  }
+  return false;
 }
 
 std::string field_clause(const spec::Field& field, std::string_view suffix) {

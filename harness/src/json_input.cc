@@ -94,7 +94,9 @@ std::optional<json> parse_bounded(std::string_view text, int max_depth, Collecto
   json document;
   try {
     document = json::parse(text.begin(), text.end());
-  } catch (const json::parse_error& e) {
+  } catch (const json::exception& e) {
+    // parse_error, and out_of_range for a number past double ("1e999"),
+    // which nlohmann throws even where parse errors are not exceptions.
     std::string what = e.what();
     if (auto cut = what.find("] "); cut != std::string::npos) what = what.substr(cut + 2);
     out.add("", "not valid JSON: " + what);

@@ -381,8 +381,16 @@ Expectation Oracle::expect(const http::Request& request, std::int64_t now, bool 
     device = found->second.record;
   }
   if (context_.spec.authorization) {
-    out.auth = verify_authorization(*context_.spec.authorization, context_.profile, context_.fixture,
-                                    request.header(context_.spec.authorization->header), now, device);
+    const auto& name = context_.spec.authorization->header;
+    const auto sent = std::count_if(request.headers.begin(), request.headers.end(), [&](const auto& header) {
+      return header.first.size() == name.size() &&
+             std::equal(name.begin(), name.end(), header.first.begin(),
+                        [](char a, char b) { return std::tolower(static_cast<unsigned char>(a)) == std::tolower(static_cast<unsigned char>(b)); });
+    });
+    // Authorization is not a list header (RFC 9110): sent twice, it is no credential.
+    out.auth = sent > 1 ? AuthFact{"malformed", "", ""}
+                        : verify_authorization(*context_.spec.authorization, context_.profile, context_.fixture,
+                                               request.header(name), now, device);
     facts["check.auth"] = out.auth.status;
   }
   facts["check.params"] = out.interpretation.params_valid() ? "ok" : "invalid";

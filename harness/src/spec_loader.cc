@@ -251,6 +251,7 @@ class Reader {
     each(j, pointer, "status_when", [&](const json& s, const std::string& p) {
       r.status_when.push_back({when(s, "when", p), s.at("status").get<int>()});
     });
+    if (j.contains("tolerant_json_when")) r.tolerant_json_when = when(j, "tolerant_json_when", pointer);
     each(j, pointer, "envelope", [&](const json& f, const std::string& p) { r.envelope.push_back(field(f, p)); });
     each(j, pointer, "data_fields", [&](const json& f, const std::string& p) { r.data_fields.push_back(field(f, p)); });
     r.clauses = strings(j, "clauses");
@@ -657,6 +658,7 @@ class ReferenceChecker {
       const auto pointer = child(e.pointer, "response");
       clause_refs(e.response->clauses, pointer);
       for (const auto& rule : e.response->status_when) when(rule.when);
+      when(e.response->tolerant_json_when);
       field_list(e.response->envelope, &e);
       field_list(e.response->data_fields, &e);
       for (const char* role : {"code", "message", "data"}) {

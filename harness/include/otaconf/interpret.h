@@ -42,8 +42,36 @@ Interpretation interpret_request(const spec::Endpoint& endpoint, const spec::Pro
 // domain; `why` says what is wrong when not.
 bool in_domain(const spec::Domain& domain, const nlohmann::json& value, std::string* why = nullptr);
 
+// Whether a JSON value is of the spec's type (Integer: no fraction, no exponent).
+bool has_json_type(const nlohmann::json& value, spec::ValueType type);
+
 // The clause of `field` whose id ends with `suffix` (".REQUIRED", ".TYPE",
 // ...), or the field's first clause.
 std::string field_clause(const spec::Field& field, std::string_view suffix);
+
+}  // namespace otaconf::interpret
+
+namespace otaconf::interpret {
+
+// What the spec says a device-side parser must make of a check response body
+// under a profile: accept it (with the result every field implies), reject
+// it, or leave it open where neither the document nor RFC 8259 decides
+// (duplicate member names, a byte order mark, one field spelled two accepted
+// ways at once). Spec-driven like interpret_request: spellings, types,
+// domains, the code table and each code's action come from the model.
+struct ResponseJudgement {
+  enum class Verdict { Accept, Reject, Undecided } verdict = Verdict::Reject;
+  std::string clause;  // the clause a rejection or an open question rests on
+  std::string reason;
+  // Accept only: {"errno", "error", "data": {the data fields} | null,
+  // "action": an action id, or "none"}; md5 normalized to lower case, as the
+  // adapter contract (otaconf_adapter.h) reports it.
+  nlohmann::json result;
+};
+
+std::string to_string(ResponseJudgement::Verdict verdict);
+
+ResponseJudgement interpret_response(const spec::Endpoint& endpoint, const spec::Profile& profile,
+                                     std::string_view body);
 
 }  // namespace otaconf::interpret

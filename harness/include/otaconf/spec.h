@@ -199,6 +199,10 @@ struct Response {
   std::int64_t success_code = 0;
   std::string success_message;
   std::vector<StatusRule> status_when;
+  // Under these decisions a client tolerates what RFC 8259 leaves to the
+  // parser (a byte order mark is skipped, a repeated member name accepted);
+  // otherwise it rejects both. Empty: never tolerated.
+  When tolerant_json_when;
   std::vector<Field> envelope;
   std::vector<Field> data_fields;
   std::vector<std::string> clauses;

@@ -26,8 +26,16 @@ std::string lower(std::string text) {
 // A value as received: text from the query string, JSON from a body.
 using RawValue = std::variant<std::string, json>;
 
+// A value sent twice (both encodings, or repeated) counts once when it reads
+// the same; a query's text and a JSON body's value compare as query text.
+std::string as_query_text(const RawValue& v) {
+  if (std::holds_alternative<std::string>(v)) return std::get<std::string>(v);
+  const auto& j = std::get<json>(v);
+  return j.is_string() ? j.get<std::string>() : j.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
 bool same_value(const RawValue& a, const RawValue& b) {
-  if (a.index() != b.index()) return false;
+  if (a.index() != b.index()) return as_query_text(a) == as_query_text(b);
   if (std::holds_alternative<std::string>(a)) return std::get<std::string>(a) == std::get<std::string>(b);
   return std::get<json>(a) == std::get<json>(b);
 }
@@ -81,6 +89,14 @@ std::string header_value(const WireRequest& request, std::string_view name) {
     if (key.size() == name.size() && lower(key) == lower(std::string(name))) return value;
   }
   return {};
+}
+
+std::size_t header_count(const WireRequest& request, std::string_view name) {
+  std::size_t count = 0;
+  for (const auto& [key, value] : request.headers) {
+    if (key.size() == name.size() && lower(key) == lower(std::string(name))) ++count;
+  }
+  return count;
 }
 
 std::pair<std::string, std::string> split_target(const std::string& target) {
@@ -151,7 +167,7 @@ void collect_body(const std::string& body, Resolve resolve, Collected& out) {
   json document;
   try {
     document = json::parse(body);
-  } catch (const json::parse_error&) {
+  } catch (const json::exception&) {  // parse_error; out_of_range for 1e999
     if (out.problem.empty()) out.problem = "the request body is not JSON";
     return;
   }

@@ -55,6 +55,8 @@ class ParamReader {
 
 // The header value for `name`, compared without regard to case ("" if absent).
 std::string header_value(const WireRequest& request, std::string_view name);
+// How many times the header `name` was sent (any letter case).
+std::size_t header_count(const WireRequest& request, std::string_view name);
 // The path and the raw query of a request target.
 std::pair<std::string, std::string> split_target(const std::string& target);
 

@@ -94,6 +94,8 @@ struct Service::Impl {
       return internal_error("injected fault");
     }
     const auto p = params.read(request);
+    // Authorization is not a list header: two of them are no credential.
+    if (header_count(request, "Authorization") > 1) return envelope(1, "authorization failed: malformed (sent twice)");
     const auto auth = verifier.verify(header_value(request, "Authorization"), now);
     if (!auth.ok) return envelope(1, "authorization failed: " + auth.reason);
     if (p.invalid_utf8 && fault == Fault::NonJsonOnInvalidUtf8) {

@@ -1,0 +1,56 @@
+#include "response_oracle.h"
+
+#include "fuzz_support.h"
+#include "otaconf/client_adapter.h"
+#include "otaconf/interpret.h"
+
+namespace otaconf::fuzz {
+
+using nlohmann::json;
+using Verdict = interpret::ResponseJudgement::Verdict;
+
+namespace {
+
+// What the C ABI can carry of a string: up to its first NUL, within `capacity`.
+std::string as_c_field(const std::string& text, std::size_t capacity) {
+  return text.substr(0, std::min(text.find('\0'), capacity - 1));
+}
+
+// The spec's result as the C ABI reports it.
+json as_reported(json result) {
+  result["error"] = as_c_field(result["error"].get<std::string>(), sizeof(otaconf_result::error));
+  if (result["data"].is_object()) {
+    for (auto& [name, value] : result["data"].items()) {
+      if (value.is_string()) value = as_c_field(value.get<std::string>(), 256);
+    }
+  }
+  return result;
+}
+
+json observed_json(const client::Normalized& n) {
+  return {{"errno", n.errno_value},
+          {"error", n.error},
+          {"data", n.has_data ? n.data : json(nullptr)},
+          {"action", n.action}};
+}
+
+}  // namespace
+
+std::optional<std::string> response_disagreement(const spec::Profile& profile, std::string_view body,
+                                                 const otaconf_result& parsed) {
+  const auto judgement = interpret::interpret_response(check_endpoint(), profile, body);
+  if (judgement.verdict == Verdict::Undecided) return std::nullopt;
+  const auto observed = client::Normalized::from_c(parsed);
+  const bool accept = judgement.verdict == Verdict::Accept;
+  if (observed.accepted != accept) {
+    return "spec: " + to_string(judgement.verdict) + " (" + judgement.clause + ": " + judgement.reason + ")\nparser: " +
+           (observed.accepted ? "accept " + observed_json(observed).dump() : "reject (" + observed.reason + ")");
+  }
+  if (!accept) return std::nullopt;
+  const auto expected = as_reported(judgement.result);
+  const auto got = observed_json(observed);
+  if (expected == got) return std::nullopt;
+  return "spec:   " + expected.dump() + "\nparser: " + got.dump();
+}
+
+}  // namespace otaconf::fuzz

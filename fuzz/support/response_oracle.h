@@ -1,0 +1,26 @@
+// The client-parser fuzzers' oracle: a parser's result for a response body,
+// held against the spec's own judgement (interpret_response).
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "otaconf/spec.h"
+#include "otaconf_adapter.h"
+
+namespace otaconf::fuzz {
+
+// nullopt when the parser agrees with the spec, or the spec leaves the body
+// open; otherwise both sides, printed.
+std::optional<std::string> response_disagreement(const spec::Profile& profile, std::string_view body,
+                                                 const otaconf_result& parsed);
+
+// Runs `parse` on `body` under every profile of the shipped spec and aborts
+// on the first disagreement.
+template <typename Parse>
+void check_response_parser(std::string_view body, Parse&& parse);
+
+}  // namespace otaconf::fuzz
+
+#include "response_oracle_inl.h"

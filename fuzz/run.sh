@@ -2,7 +2,8 @@
 # fuzz/run.sh TARGET [SECONDS]: builds the fuzz preset (clang-14, libFuzzer,
 # ASan+UBSan), fuzzes TARGET (e.g. client_parser) for SECONDS (default 300)
 # with the spec's dictionary and the target's corpus, one job per core
-# (-fork), then merges what found new coverage back into corpus/<target>/.
+# (-fork), then merges what found new coverage back into corpus/<target>/
+# (adapter and json_baseline read client_parser's corpus and merge nowhere).
 # Crashes land in build/fuzz/artifacts/TARGET/; make each one a regression
 # file (corpus/<target>/regressions/<name>) once it is fixed.
 # Environment: OTACONF_FUZZ_MUTANT picks a reference mutant to hunt;
@@ -34,8 +35,12 @@ if ((jobs > 1)); then options+=(-fork="$jobs" -ignore_crashes=1); fi
 status=0
 "$fuzzer" "${options[@]}" "$work" "$corpus" || status=$?
 
-# Keep only what adds coverage: merge the new inputs into the corpus
-# (libFuzzer names them by content hash; regressions/ is left alone).
-"$fuzzer" -merge=1 -dict=build/fuzz/fuzz/otaconf.dict "$corpus" "$work" 2>&1 | tail -n 1
+# Keep only what adds coverage: merge the new inputs into the target's own
+# corpus (libFuzzer names them by content hash). adapter and json_baseline
+# borrow client_parser's corpus and leave it alone: what they find stays in
+# $work.
+if [[ $corpus_name == "$target" ]]; then
+  "$fuzzer" -merge=1 -dict=build/fuzz/fuzz/otaconf.dict "$corpus" "$work" 2>&1 | tail -n 1
+fi
 echo "fuzz/run.sh: $target done (status $status); crashes, if any, in $artifacts/"
 exit "$status"

@@ -1,6 +1,5 @@
 // The download a success answer implies: the address built from data.ip and
 // data.token, whole and by Range, and an unknown token refused.
-#include <regex>
 
 #include "otaconf/conformance/server.h"
 #include "otaconf/crypto.h"
@@ -12,9 +11,19 @@ using results::Verdict;
 
 namespace {
 
-bool loopback(const std::string& host) {
-  return host == "localhost" || host.rfind("127.", 0) == 0 || host == "[::1]";
+// "http[s]://host[:port]/path" into base and path, by hand: the address comes
+// from the server under test, and std::regex recurses per character.
+std::optional<std::pair<std::string, std::string>> split_location(const std::string& location) {
+  const auto scheme_end = location.find("://");
+  if (scheme_end == std::string::npos) return std::nullopt;
+  const auto scheme = location.substr(0, scheme_end);
+  if (scheme != "http" && scheme != "https") return std::nullopt;
+  const auto path = location.find('/', scheme_end + 3);
+  if (path == std::string::npos || path == scheme_end + 3) return std::nullopt;
+  return std::pair{location.substr(0, path), location.substr(path)};
 }
+
+bool loopback(const std::string& host) { return host == "localhost" || host.rfind("127.", 0) == 0 || host == "[::1]"; }
 
 // The address template with {name} replaced from the answer's data.
 std::optional<std::string> address(const spec::DownloadAddress& spec_address, const json& data) {
@@ -34,7 +43,11 @@ json download_evidence(const std::string& url, const http::Request& request, con
   json headers = json::object();
   for (const auto& [k, v] : response.headers) headers[k] = v;
   return {{"request", {{"method", "GET"}, {"url", url}, {"range", request.header("Range")}}},
-          {"response", {{"status", response.status}, {"headers", headers}, {"bytes", response.body.size()}, {"error", response.error}}}};
+          {"response",
+           {{"status", response.status},
+            {"headers", headers},
+            {"bytes", response.body.size()},
+            {"error", response.error}}}};
 }
 
 }  // namespace
@@ -61,29 +74,31 @@ void download_check(Session& s) {
   }
   const auto& data = success->body[data_field->name];
   const auto location = address(*download->address, data);
-  std::smatch match;
-  static const std::regex split(R"(^(https?://[^/]+)(/.*)$)");
   std::string why;
   std::optional<http::Url> url;
-  if (location && std::regex_match(*location, match, split)) {
-    auto base = match[1].str();
+  if (const auto base_and_path = location ? split_location(*location) : std::nullopt) {
+    auto base = base_and_path->first;
     // A host without a port means the default port of the address.
-    if (base.find(':', base.find("//") + 2) == std::string::npos) base += ":" + std::to_string(download->address->default_port);
+    if (base.find(':', base.find("//") + 2) == std::string::npos)
+      base += ":" + std::to_string(download->address->default_port);
     url = http::parse_url(base, &why);
   }
   if (!url) {
-    s.violation("DL.ADDRESS", "data does not form a download address: " + (location ? *location : std::string("missing ip or token")) +
-                                  (why.empty() ? "" : " (" + why + ")"),
+    s.violation("DL.ADDRESS",
+                "data does not form a download address: " +
+                    (location ? *location : std::string("missing ip or token")) + (why.empty() ? "" : " (" + why + ")"),
                 &*success);
     return;
   }
   if (url->host != s.suite().target.url.host && !loopback(url->host) && !s.suite().target.follow_download_host) {
     for (const auto& c : clauses) {
-      s.record(c, Verdict::NotTestable, "the package lives at " + url->base() + ", another host (--follow-download-host to fetch it)");
+      s.record(c, Verdict::NotTestable,
+               "the package lives at " + url->base() + ", another host (--follow-download-host to fetch it)");
     }
     return;
   }
-  const auto path = *location == url->base() ? std::string("/") : location->substr(location->find('/', location->find("//") + 2));
+  const auto path =
+      *location == url->base() ? std::string("/") : location->substr(location->find('/', location->find("//") + 2));
   http::Client client(*url, s.suite().options.timeout_seconds);
   http::Request get{"GET", path, {}, {}};
   auto whole = client.send(get);
@@ -92,9 +107,12 @@ void download_check(Session& s) {
   auto ev = download_evidence(url->base() + path, get, whole);
   evidence.request = ev["request"];
   evidence.response = ev["response"];
-  evidence.curl = "curl -sS -o package.bin -w '%{http_code} %{size_download}\\n' " + http::shell_quote(url->base() + path);
+  evidence.curl =
+      "curl -sS -o package.bin -w '%{http_code} %{size_download}\\n' " + http::shell_quote(url->base() + path);
   if (!whole.ok() || whole.status / 100 != 2) {
-    s.record("DL.ADDRESS", Verdict::Fail, "GET " + *location + " answered " + (whole.ok() ? "HTTP " + std::to_string(whole.status) : whole.error), evidence);
+    s.record("DL.ADDRESS", Verdict::Fail,
+             "GET " + *location + " answered " + (whole.ok() ? "HTTP " + std::to_string(whole.status) : whole.error),
+             evidence);
     return;
   }
   s.record("DL.ADDRESS", Verdict::Pass, "GET " + *location + ": HTTP " + std::to_string(whole.status), evidence);
@@ -108,9 +126,10 @@ void download_check(Session& s) {
   });
   evidence.expected = {{"size", size}, {"md5", md5}};
   evidence.observed = {{"size", whole.body.size()}, {"md5", digest}};
-  s.record("DL.CONTENT", size_ok && md5_ok && whole.status == download->range->full_status ? Verdict::Pass : Verdict::Fail,
-           "the package has " + std::to_string(whole.body.size()) + " bytes, MD5 " + digest + " (data: size " + size.dump() +
-               ", md5 " + md5.dump() + ")",
+  s.record("DL.CONTENT",
+           size_ok && md5_ok && whole.status == download->range->full_status ? Verdict::Pass : Verdict::Fail,
+           "the package has " + std::to_string(whole.body.size()) + " bytes, MD5 " + digest + " (data: size " +
+               size.dump() + ", md5 " + md5.dump() + ")",
            evidence);
 
   // Ranges inside the package: exactly those bytes, 206, Content-Range.
@@ -132,13 +151,17 @@ void download_check(Session& s) {
     auto rev = download_evidence(url->base() + path, ranged, part);
     range_evidence.request = rev["request"];
     range_evidence.response = rev["response"];
-    range_evidence.expected = {{"status", download->range->partial_status}, {"bytes", expected.size()}, {"content_range", content_range}};
-    range_evidence.observed = {{"status", part.status}, {"bytes", part.body.size()}, {"content_range", part.header("Content-Range")},
+    range_evidence.expected = {
+        {"status", download->range->partial_status}, {"bytes", expected.size()}, {"content_range", content_range}};
+    range_evidence.observed = {{"status", part.status},
+                               {"bytes", part.body.size()},
+                               {"content_range", part.header("Content-Range")},
                                {"same_bytes", part.body == expected}};
-    range_evidence.curl = "curl -sS -i -H " + http::shell_quote("Range: " + header) + " " + http::shell_quote(url->base() + path);
+    range_evidence.curl =
+        "curl -sS -i -H " + http::shell_quote("Range: " + header) + " " + http::shell_quote(url->base() + path);
     s.record("DL.RANGE", ok ? Verdict::Pass : Verdict::Fail,
-             "Range " + header + ": HTTP " + std::to_string(part.status) + ", " + std::to_string(part.body.size()) + " bytes" +
-                 (part.body == expected ? "" : " (not the requested bytes)"),
+             "Range " + header + ": HTTP " + std::to_string(part.status) + ", " + std::to_string(part.body.size()) +
+                 " bytes" + (part.body == expected ? "" : " (not the requested bytes)"),
              range_evidence);
   }
   for (const auto& form : download->range->forms) {
@@ -170,7 +193,8 @@ void download_check(Session& s) {
     refused_evidence.curl = "curl -sS -i " + http::shell_quote(url->base() + unknown_path);
     const bool ok = refused.ok() && refused.status / 100 != 2 && refused.body != whole.body;
     s.record("DL.UNKNOWN_TOKEN", ok ? Verdict::Pass : Verdict::Fail,
-             "an unknown token: HTTP " + std::to_string(refused.status) + ", " + std::to_string(refused.body.size()) + " bytes",
+             "an unknown token: HTTP " + std::to_string(refused.status) + ", " + std::to_string(refused.body.size()) +
+                 " bytes",
              refused_evidence);
   }
 }

@@ -133,6 +133,16 @@ std::optional<std::string> url_decode(std::string_view text, bool plus_is_space)
   return out;
 }
 
+bool is_percent_encoded(std::string_view text) {
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    if (std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~') continue;
+    if (c != '%' || i + 2 >= text.size() || hex_value(text[i + 1]) < 0 || hex_value(text[i + 2]) < 0) return false;
+    i += 2;
+  }
+  return true;
+}
+
 bool constant_time_equal(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;
   return CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;

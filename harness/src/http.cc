@@ -30,8 +30,11 @@ std::string Url::base() const { return scheme + "://" + host + ":" + std::to_str
 
 std::optional<Url> parse_url(const std::string& text, std::string* why) {
   static const std::regex syntax(R"(^(https?)://([A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(:([0-9]{1,5}))?/?$)");
+  // A host name has at most 253 bytes; the bound also keeps std::regex,
+  // which recurses per character, off long hostile input.
+  constexpr std::size_t kMaxUrl = 300;
   std::smatch match;
-  if (!std::regex_match(text, match, syntax)) {
+  if (text.size() > kMaxUrl || !std::regex_match(text, match, syntax)) {
     if (why) *why = "not a URL of the form http://host[:port]: '" + text + "'";
     return std::nullopt;
   }

@@ -16,11 +16,6 @@ using nlohmann::json;
 
 namespace {
 
-bool strictly_encoded(const std::string& value) {
-  static const std::regex encoded("^([A-Za-z0-9._~-]|%[0-9A-Fa-f]{2})*$");
-  return std::regex_match(value, encoded);
-}
-
 const spec::AuthParam* param_named(const spec::Authorization& auth, std::string_view name) {
   for (const auto& p : auth.params) {
     if (p.name == name) return &p;
@@ -76,7 +71,7 @@ AuthFact verify_authorization(const spec::Authorization& auth, const spec::Profi
     std::optional<std::string> value;
     if (auth.value_encoding != "url") {
       value = raw;
-    } else if (strictly_encoded(raw)) {
+    } else if (crypto::is_percent_encoded(raw)) {
       value = crypto::url_decode(raw);
     } else if (raw_ok) {
       value = raw.find('%') != std::string::npos ? crypto::url_decode(raw) : raw;

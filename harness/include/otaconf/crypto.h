@@ -41,6 +41,11 @@ std::string url_encode(std::string_view text);
 // '+' decodes to ' ' (application/x-www-form-urlencoded).
 std::optional<std::string> url_decode(std::string_view text, bool plus_is_space = false);
 
+// Whether `text` is fully percent-encoded: only RFC 3986 unreserved
+// characters and %XX escapes. (A loop: std::regex recurses per character
+// and exhausts the stack on values of a few kilobytes.)
+bool is_percent_encoded(std::string_view text);
+
 // Comparison whose time does not depend on where the inputs differ.
 bool constant_time_equal(std::string_view a, std::string_view b);
 

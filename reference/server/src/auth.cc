@@ -1,8 +1,10 @@
 #include "auth.h"
 
+#include <algorithm>
 #include <charconv>
 #include <map>
-#include <regex>
+#include <optional>
+#include <string_view>
 
 #include "otaconf/crypto.h"
 
@@ -17,9 +19,27 @@ AuthResult failure(std::string reason) {
   return result;
 }
 
-bool strictly_encoded(const std::string& value) {
-  static const std::regex encoded("^([A-Za-z0-9._~-]|%[0-9A-Fa-f]{2})*$");
-  return std::regex_match(value, encoded);
+bool all_digits(std::string_view text, std::size_t max_length) {
+  return !text.empty() && text.size() <= max_length &&
+         std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+// products/{digits} or products/{digits}/devices/{name}: product and device.
+// Parsed by hand: std::regex recurses per character, so a long res would
+// exhaust the stack.
+std::optional<std::pair<std::string, std::optional<std::string>>> parse_resource(std::string_view res) {
+  constexpr std::string_view products = "products/", devices = "/devices/";
+  if (res.substr(0, products.size()) != products) return std::nullopt;
+  res.remove_prefix(products.size());
+  const auto slash = res.find('/');
+  const auto product = res.substr(0, slash);
+  if (!all_digits(product, 20)) return std::nullopt;
+  if (slash == std::string_view::npos) return std::pair{std::string(product), std::optional<std::string>()};
+  const auto rest = res.substr(slash);
+  if (rest.substr(0, devices.size()) != devices) return std::nullopt;
+  const auto device = rest.substr(devices.size());
+  if (device.empty() || device.find('/') != std::string_view::npos) return std::nullopt;
+  return std::pair{std::string(product), std::optional<std::string>(device)};
 }
 }  // namespace
 
@@ -35,7 +55,7 @@ TokenVerifier::TokenVerifier(const fixture::Fixture& fixture, bool raw_values_ok
 // Strict: every value URL-encoded. Lenient: raw values too (the vendor's own
 // curl examples send res=products/1 and a trailing '=' in sign).
 std::optional<std::string> TokenVerifier::decode_value(const std::string& value) const {
-  if (strictly_encoded(value)) return crypto::url_decode(value);
+  if (crypto::is_percent_encoded(value)) return crypto::url_decode(value);
   if (!raw_values_ok_) return std::nullopt;
   if (auto decoded = crypto::url_decode(value); decoded && value.find('%') != std::string::npos) return decoded;
   return value;
@@ -66,18 +86,16 @@ AuthResult TokenVerifier::verify(const std::string& header, std::int64_t now) co
   for (const char* key : {"version", "res", "et", "method", "sign"}) {
     if (!values.count(key)) return failure("malformed");
   }
-  static const std::regex et_syntax("^[0-9]{1,19}$");
-  static const std::regex res_syntax("^products/([0-9]{1,20})(/devices/([^/]+))?$");
   const auto& method = values["method"];
-  std::smatch res;
-  if (values["version"] != kVersion || !std::regex_match(values["et"], et_syntax) ||
-      !std::regex_match(values["res"], res, res_syntax) || (method != "md5" && method != "sha1" && method != "sha256")) {
+  const auto resource = parse_resource(values["res"]);
+  if (values["version"] != kVersion || !all_digits(values["et"], 19) || !resource ||
+      (method != "md5" && method != "sha1" && method != "sha256")) {
     return failure("malformed");
   }
 
   AuthResult result;
-  result.product = res[1].str();
-  if (res[3].matched) result.device_name = res[3].str();
+  result.product = resource->first;
+  result.device_name = resource->second;
   const std::string* key = nullptr;
   if (result.device_name) {
     const auto* device = fixture_.device_named(result.product, *result.device_name);

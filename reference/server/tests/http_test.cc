@@ -130,6 +130,21 @@ TEST_F(HttpServerTest, RawTokenValuesReachTheVerifierUndecoded) {
   EXPECT_EQ(nlohmann::json::parse(res->body)["error"], "authorization failed: malformed") << res->body;
 }
 
+// A token value just under the header cap once overflowed the stack of the
+// verifier's std::regex (found by fuzz/token_fuzzer): now errno 1, and the
+// server keeps serving.
+TEST_F(HttpServerTest, SurvivesAnAuthorizationValueOfFifteenKilobytes) {
+  const std::string huge = "version=" + std::string(15000, 'a') + "&res=products%2F123123&et=1&method=sha1&sign=x";
+  auto res = client_->Get("/ota/check?" + testing::query_of(testing::example_request()),
+                          {{"Authorization", huge}, {"Content-Type", "application/json"}});
+  ASSERT_TRUE(res);
+  EXPECT_EQ(nlohmann::json::parse(res->body)["errno"], 1) << res->body;
+  auto next = client_->Get("/ota/check?" + testing::query_of(testing::example_request()),
+                           {{"Authorization", live_token()}, {"Content-Type", "application/json"}});
+  ASSERT_TRUE(next);
+  EXPECT_EQ(nlohmann::json::parse(next->body)["errno"], 0) << next->body;
+}
+
 TEST_F(HttpServerTest, StopsPromptly) {
   const auto started = std::chrono::steady_clock::now();
   server_->stop();

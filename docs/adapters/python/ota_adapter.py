@@ -48,10 +48,17 @@ def text(value, name, pattern):
     return value
 
 
+def any_text(value, name, max_bytes):
+    """Any string of 1..max_bytes bytes of UTF-8 (newlines included)."""
+    if not isinstance(value, str) or not 1 <= len(value.encode("utf-8", "surrogatepass")) <= max_bytes:
+        raise Rejected(name + " has characters or a length the profile does not allow")
+    return value
+
+
 def read_data(data, profile):
     strict = profile == "strict"
     get = lambda name: member(data, name, profile)
-    md5 = {"strict": r"[0-9a-f]{32}", "lenient": r"[0-9a-fA-F]{32}", "as-documented": r".{1,128}"}[profile]
+    md5_pattern = {"strict": r"[0-9a-f]{32}", "lenient": r"[0-9a-fA-F]{32}"}.get(profile)
     signal = integer(get("signal"), "signal", *((0, 99) if strict else INT32))
     if strict and 31 < signal < 99:
         raise Rejected("signal is out of range")
@@ -63,7 +70,7 @@ def read_data(data, profile):
         "power": integer(get("power"), "power", 0, 100),
         "retry": integer(get("retry"), "retry", 0, 2**31 - 1),
         "interval": integer(get("interval"), "interval", 0, 2**31 - 1),
-        "md5": text(get("md5"), "md5", md5).lower(),
+        "md5": (text(get("md5"), "md5", md5_pattern) if md5_pattern else any_text(get("md5"), "md5", 128)).lower(),
         "ip": text(get("ip"), "ip", r"[A-Za-z0-9.-]{1,255}(:[0-9]{1,5})?"),
     }
 

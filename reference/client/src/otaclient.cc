@@ -295,14 +295,15 @@ class Parser {
     return true;
   }
 
-  bool text(const json& data, const char* name, const std::regex& syntax, char* field, std::size_t capacity) {
+  // `syntax` nullptr: any non-empty string that fits the field.
+  bool text(const json& data, const char* name, const std::regex* syntax, char* field, std::size_t capacity) {
     const auto* v = member(data, name);
     if (!v || !v->is_string()) {
       reject(std::string(name) + (v ? " is not a string" : " is missing"));
       return false;
     }
     const auto& s = v->get_ref<const std::string&>();
-    if (!std::regex_match(s, syntax) || !copy(field, capacity, s)) {
+    if (s.empty() || (syntax && !std::regex_match(s, *syntax)) || !copy(field, capacity, s)) {
       reject(std::string(name) + " has characters or a length the profile does not allow");
       return false;
     }
@@ -316,7 +317,6 @@ class Parser {
     static const std::regex host_syntax("^[A-Za-z0-9.-]{1,255}(:[0-9]{1,5})?$");
     static const std::regex md5_lower("^[0-9a-f]{32}$");
     static const std::regex md5_any_case("^[0-9a-fA-F]{32}$");
-    static const std::regex md5_anything("^.{1,128}$");
     const bool strict = profile_ == Profile::Strict;
     if (fault_ == Fault::KeyOrder) {
       std::size_t last = 0;
@@ -329,9 +329,9 @@ class Parser {
         last = at;
       }
     }
-    if (!text(data, "target", strict ? version_strict : version_printable, out_.target, sizeof out_.target))
+    if (!text(data, "target", strict ? &version_strict : &version_printable, out_.target, sizeof out_.target))
       return false;
-    if (!text(data, "token", token_syntax, out_.token, sizeof out_.token)) return false;
+    if (!text(data, "token", &token_syntax, out_.token, sizeof out_.token)) return false;
     if (fault_ == Fault::FixedTokenBuffer) {
       const std::string token = out_.token;
       char* buffer = new char[16];
@@ -353,15 +353,16 @@ class Parser {
     if (!integer(data, "power", 0, 100, out_.power)) return false;
     if (!integer(data, "retry", 0, INT32_MAX, out_.retry)) return false;
     if (!integer(data, "interval", 0, INT32_MAX, out_.interval)) return false;
-    const auto& md5_syntax = fault_ == Fault::NonHexMd5 || profile_ == Profile::AsDocumented ? md5_anything
-                             : strict                                                        ? md5_lower
-                                                                                             : md5_any_case;
+    // As documented, md5 is any string of 1-128 bytes (the example is "dfkdajkfd").
+    const std::regex* md5_syntax = fault_ == Fault::NonHexMd5 || profile_ == Profile::AsDocumented ? nullptr
+                                   : strict                                                        ? &md5_lower
+                                                                                                   : &md5_any_case;
     char md5[129] = {};
     if (!text(data, "md5", md5_syntax, md5, sizeof md5)) return false;
     std::string digest = md5;
     if (fault_ != Fault::Md5CaseSensitive) digest = lower(digest);
     copy(out_.md5, sizeof out_.md5, digest, true);
-    if (!text(data, "ip", host_syntax, out_.ip, sizeof out_.ip)) return false;
+    if (!text(data, "ip", &host_syntax, out_.ip, sizeof out_.ip)) return false;
     out_.has_data = 1;
     return true;
   }

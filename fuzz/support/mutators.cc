@@ -96,6 +96,9 @@ std::vector<json> boundary_values(const spec::Field& field) {
     out.push_back(n);
   out.push_back(std::uint64_t{1} << 63);
   out.push_back("");
+  // Characters a pattern's '.' or a C string trips over.
+  for (const char* odd : {"a\nb", "a\rb", "\t", " ", "a b", "a\x7f"}) out.push_back(odd);
+  out.push_back(std::string("a\0b", 3));
   out.push_back("0123456789ABCDEF0123456789ABCDEF");
   out.push_back("\xe4\xb8\xad\xe5\x9b\xbd\xe7\xa7\xbb\xe5\x8a\xa8");  // 中国移动
   return out;

@@ -612,6 +612,10 @@ class ReferenceChecker {
     if (d.min_length && d.max_length && *d.min_length > *d.max_length) {
       out_.add(pointer, "min_length is greater than max_length");
     }
+    if (d.pattern && !d.max_length) {
+      // std::regex recurses per character: an unbounded value could exhaust the stack.
+      out_.add(child(pointer, "pattern"), "a pattern needs a max_length bounding the values it is matched against");
+    }
     if (d.pattern) {
       try {
         std::regex compiled(*d.pattern);

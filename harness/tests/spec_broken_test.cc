@@ -108,6 +108,13 @@ std::vector<BrokenCase> cases() {
        code8 + "/trigger/any/0/eq", "Value type not permitted by 'type' constraint"},
       {"InvalidPattern", [manuf](json& d) { d.at(json::json_pointer(manuf + "/domain"))["pattern"] = "^[a-"; },
        manuf + "/domain/pattern", "not a valid ECMAScript regular expression"},
+      {"PatternWithoutMaxLength",
+       [manuf](json& d) {
+         auto& domain = d.at(json::json_pointer(manuf + "/domain"));
+         domain["pattern"] = "^.+$";
+         domain.erase("max_length");
+       },
+       manuf + "/domain/pattern", "needs a max_length"},
       {"MinAboveMax", [](json& d) { at(d, "/endpoints/0/response/data_fields/4/domain/min") = 101; },
        "/endpoints/0/response/data_fields/4/domain", "min is greater than max"},
       {"UnknownQuoteSource", [](json& d) { at(d, "/clauses/0/quotes/0/source") = "rumour"; },

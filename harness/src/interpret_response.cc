@@ -49,6 +49,8 @@ json parse_document(std::string_view body, bool tolerant) {
   if (body.substr(0, 3) == "\xEF\xBB\xBF") {
     if (!tolerant) settle(Verdict::Reject, "CLI.PARSE.REJECT", "a byte order mark precedes the JSON");
     body.remove_prefix(3);
+    // One mark may be skipped; nlohmann would silently skip a second one too.
+    if (body.substr(0, 3) == "\xEF\xBB\xBF") settle(Verdict::Reject, "RESP.ENVELOPE.JSON", "two byte order marks");
   }
   bool duplicate = false;
   std::vector<std::set<std::string>> names;

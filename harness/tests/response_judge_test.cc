@@ -54,6 +54,7 @@ TEST(ResponseJudge, FollowsTheProfileOnWhatRfc8259LeavesToTheParser) {
   EXPECT_EQ(interpret_response(endpoint, lenient, repeated).verdict, Verdict::Undecided);
   EXPECT_EQ(interpret_response(endpoint, strict, bom).verdict, Verdict::Reject);
   EXPECT_EQ(interpret_response(endpoint, lenient, bom).verdict, Verdict::Accept);
+  EXPECT_EQ(interpret_response(endpoint, lenient, "\xEF\xBB\xBF" + bom).verdict, Verdict::Reject);
   EXPECT_EQ(interpret_response(endpoint, lenient, std::string("{\"errno\":8,\"error\":\"x\"}\0", 24)).verdict,
             Verdict::Reject);
   // Two spellings of one member, both read under lenient: which counts is open.

@@ -88,9 +88,12 @@ AuthResult TokenVerifier::verify(const std::string& header, std::int64_t now) co
   }
   const auto& method = values["method"];
   const auto resource = parse_resource(values["res"]);
-  if (values["version"] != kVersion || !all_digits(values["et"], 19) || !resource ||
+  const auto& et = values["et"];
+  std::int64_t expiry = 0;
+  const bool et_ok = all_digits(et, 19) && std::from_chars(et.data(), et.data() + et.size(), expiry).ec == std::errc();
+  if (values["version"] != kVersion || !et_ok || !resource ||
       (method != "md5" && method != "sha1" && method != "sha256")) {
-    return failure("malformed");
+    return failure("malformed");  // an et past int64 included
   }
 
   AuthResult result;
@@ -114,9 +117,6 @@ AuthResult TokenVerifier::verify(const std::string& header, std::int64_t now) co
       return failure("bad-signature");
     }
   }
-  std::int64_t expiry = 0;
-  const auto& et = values["et"];
-  if (std::from_chars(et.data(), et.data() + et.size(), expiry).ec != std::errc()) return failure("malformed");
   if (expiry < now && fault_ != Fault::AcceptExpiredToken) return failure("expired");
   result.ok = true;
   result.unscoped = fault_ == Fault::IgnoreTokenScope;

@@ -16,6 +16,7 @@
 #include <cstdint>
 #include <nlohmann/json.hpp>
 
+#include "otaconf/check_request.h"
 #include "otaconf/crypto.h"
 #include "otaconf/interpret.h"
 #include "params.h"
@@ -78,8 +79,7 @@ void reading_is_stable(const spec::Profile& profile, const std::string& query) {
   for (const auto& [name, value] : first.values.items()) {
     if (!first.spellings.count(name)) continue;  // a default, not sent
     if (!canonical.empty()) canonical += "&";
-    const auto text = value.is_string() ? value.get<std::string>() : value.dump();
-    canonical += crypto::url_encode(first.spellings.at(name)) + "=" + crypto::url_encode(text);
+    canonical += crypto::url_encode(first.spellings.at(name)) + "=" + crypto::url_encode(requests::as_text(value));
   }
   const auto second = interpret::interpret_request(fuzz::check_endpoint(), profile, with_query(canonical));
   for (const auto& [name, value] : first.values.items()) {

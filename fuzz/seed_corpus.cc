@@ -42,18 +42,6 @@ void seed(const fs::path& directory, const std::string& bytes) {
   ++added;
 }
 
-requests::CheckRequest from_example(const fixture::Example& example, const std::string& encoding) {
-  requests::CheckRequest request;
-  for (const auto& [name, value] : example.request.items()) request.params.emplace_back(name, value);
-  request.encoding = encoding;
-  request.auth.res = example.auth.res;
-  request.auth.method = example.auth.method;
-  request.auth.lifetime = example.auth.expired ? -3600 : fuzz::kTokenLifetime;
-  if (example.auth.omit) request.auth.kind = requests::Auth::Kind::Omit;
-  request.fault = example.fault;
-  return request;
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -69,7 +57,8 @@ int main(int argc, char** argv) {
   for (const auto& example : fuzz::default_fixture().examples) {
     for (const char* encoding : {"query", "json-body"}) {
       for (const char* method : {"md5", "sha1", "sha256"}) {
-        auto request = from_example(example, encoding);
+        auto request = requests::from_example(example, fuzz::kTokenLifetime);
+        request.encoding = encoding;
         if (request.auth.method != method && std::string(encoding) == "json-body") continue;
         request.auth.method = method;
         for (const bool url_encode : {true, false}) {

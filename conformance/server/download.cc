@@ -76,7 +76,8 @@ void download_check(Session& s) {
   const auto location = address(*download->address, data);
   std::string why;
   std::optional<http::Url> url;
-  if (const auto base_and_path = location ? split_location(*location) : std::nullopt) {
+  const auto base_and_path = location ? split_location(*location) : std::nullopt;
+  if (base_and_path) {
     auto base = base_and_path->first;
     // A host without a port means the default port of the address.
     if (base.find(':', base.find("//") + 2) == std::string::npos)
@@ -97,8 +98,7 @@ void download_check(Session& s) {
     }
     return;
   }
-  const auto path =
-      *location == url->base() ? std::string("/") : location->substr(location->find('/', location->find("//") + 2));
+  const auto& path = base_and_path->second;
   http::Client client(*url, s.suite().options.timeout_seconds);
   http::Request get{"GET", path, {}, {}};
   auto whole = client.send(get);

@@ -40,18 +40,6 @@ std::string media_type(std::string value) {
   return value;
 }
 
-bool has_type(const json& value, spec::ValueType type) {
-  switch (type) {
-    case spec::ValueType::String: return value.is_string();
-    case spec::ValueType::Integer: return value.is_number_integer();
-    case spec::ValueType::Number: return value.is_number();
-    case spec::ValueType::Boolean: return value.is_boolean();
-    case spec::ValueType::Object: return value.is_object();
-    case spec::ValueType::Array: return value.is_array();
-  }
-  return false;
-}
-
 bool equal_ignoring_case(const std::string& a, const std::string& b) {
   return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
            return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
@@ -325,7 +313,7 @@ void Session::judge_envelope(const Exchange& exchange) {
     const auto& value = fields[field.name];
     const auto clause = field.clauses.empty() ? std::string() : field.clauses.front();
     std::string why;
-    const bool typed = has_type(value, field.type);
+    const bool typed = interpret::has_json_type(value, field.type);
     const bool ok = typed && interpret::in_domain(field.domain_under(suite_.profile), value, &why);
     judge(clause, ok,
           "data." + field.name + " = " + value.dump(-1, ' ', false, json::error_handler_t::replace) +

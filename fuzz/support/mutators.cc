@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "fuzz_support.h"
+#include "otaconf/check_request.h"
 #include "otaconf/crypto.h"
 #include "request_input.h"
 
@@ -242,18 +243,9 @@ std::vector<Param> query_params(const std::string& target) {
   std::vector<Param> out;
   const auto mark = target.find('?');
   if (mark == std::string::npos) return out;
-  const auto query = target.substr(mark + 1);
-  std::size_t start = 0;
-  while (start <= query.size()) {
-    auto end = query.find('&', start);
-    if (end == std::string::npos) end = query.size();
-    const auto pair = query.substr(start, end - start);
-    start = end + 1;
-    if (pair.empty()) continue;
-    const auto equals = pair.find('=');
-    auto key = crypto::url_decode(pair.substr(0, equals), true);
-    auto value = crypto::url_decode(equals == std::string::npos ? "" : pair.substr(equals + 1), true);
-    out.push_back({key.value_or(pair.substr(0, equals)), value.value_or("")});
+  for (const auto& [key, value] : http::split_query(std::string_view(target).substr(mark + 1))) {
+    out.push_back(
+        {crypto::url_decode(key, true).value_or(std::string(key)), crypto::url_decode(value, true).value_or("")});
   }
   return out;
 }
@@ -319,7 +311,7 @@ class RequestMutation {
   void boundary() {
     const auto* field = rng_.pick(fields_);
     const auto value = rng_.pick(boundary_values(*field));
-    const auto text = value.is_string() ? value.get<std::string>() : dump(value);
+    const auto text = requests::as_text(value);
     for (auto& p : params_) {
       if (field_for(p.key) == field) {
         p.value = text;
@@ -352,10 +344,7 @@ class RequestMutation {
   void to_query() {
     auto body = json::parse(request_.body, nullptr, false);
     if (!body.is_object()) return;
-    for (const auto& [key, value] : body.items()) {
-      params_.push_back({key, value.is_string() ? value.get<std::string>()
-                                                : value.dump(-1, ' ', false, json::error_handler_t::replace)});
-    }
+    for (const auto& [key, value] : body.items()) params_.push_back({key, requests::as_text(value)});
     request_.body.clear();
   }
 

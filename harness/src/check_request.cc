@@ -9,6 +9,17 @@ namespace otaconf::requests {
 
 using nlohmann::json;
 
+CheckRequest from_example(const fixture::Example& example, std::int64_t lifetime) {
+  CheckRequest request;
+  for (const auto& [name, value] : example.request.items()) request.params.emplace_back(name, value);
+  if (example.auth.omit) request.auth.kind = Auth::Kind::Omit;
+  request.auth.res = example.auth.res;
+  request.auth.method = example.auth.method;
+  request.auth.lifetime = example.auth.expired ? -60 : lifetime;
+  request.fault = example.fault;
+  return request;
+}
+
 std::string as_text(const json& value) { return value.is_string() ? value.get<std::string>() : value.dump(); }
 
 CheckRequest& CheckRequest::set(const std::string& name, json value) {

@@ -24,6 +24,25 @@ std::string find_header(const Headers& headers, std::string_view name) {
 }  // namespace
 
 std::string Request::header(std::string_view name) const { return find_header(headers, name); }
+std::size_t Request::header_count(std::string_view name) const {
+  return static_cast<std::size_t>(
+      std::count_if(headers.begin(), headers.end(), [&](const auto& header) { return same_name(header.first, name); }));
+}
+
+std::vector<std::pair<std::string_view, std::string_view>> split_query(std::string_view query) {
+  std::vector<std::pair<std::string_view, std::string_view>> pairs;
+  std::size_t start = 0;
+  while (start <= query.size()) {
+    auto end = query.find('&', start);
+    if (end == std::string_view::npos) end = query.size();
+    const auto pair = query.substr(start, end - start);
+    start = end + 1;
+    if (pair.empty()) continue;
+    const auto equals = pair.find('=');
+    pairs.emplace_back(pair.substr(0, equals), equals == std::string_view::npos ? std::string_view() : pair.substr(equals + 1));
+  }
+  return pairs;
+}
 std::string Response::header(std::string_view name) const { return find_header(headers, name); }
 
 std::string Url::base() const { return scheme + "://" + host + ":" + std::to_string(port); }

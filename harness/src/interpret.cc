@@ -4,6 +4,7 @@
 #include <charconv>
 #include <regex>
 
+#include "otaconf/check_request.h"
 #include "otaconf/crypto.h"
 
 namespace otaconf::interpret {
@@ -40,8 +41,7 @@ struct Received {
 // (JSON body) values by value, otherwise both written as query text.
 bool same_reading(const Received& a, const Received& b) {
   if (a.typed == b.typed) return a.value == b.value;
-  auto text = [](const json& v) { return v.is_string() ? v.get<std::string>() : v.dump(-1, ' ', false, json::error_handler_t::replace); };
-  return text(a.value) == text(b.value);
+  return requests::as_text(a.value) == requests::as_text(b.value);
 }
 
 class Interpreter {
@@ -108,16 +108,9 @@ class Interpreter {
       return;
     }
     bool used = false;
-    std::size_t start = 0;
-    while (start <= query.size()) {
-      auto end = query.find('&', start);
-      if (end == std::string::npos) end = query.size();
-      const auto pair = query.substr(start, end - start);
-      start = end + 1;
-      if (pair.empty()) continue;
-      const auto equals = pair.find('=');
-      const auto key = crypto::url_decode(pair.substr(0, equals), true);
-      const auto value = crypto::url_decode(equals == std::string::npos ? "" : pair.substr(equals + 1), true);
+    for (const auto& [raw_key, raw_value] : http::split_query(query)) {
+      const auto key = crypto::url_decode(raw_key, true);
+      const auto value = crypto::url_decode(raw_value, true);
       if (!key || !value) {
         problem("EP.CHECK.ENCODING", "", "malformed percent-encoding in the query string");
         continue;

@@ -377,13 +377,8 @@ Expectation Oracle::expect(const http::Request& request, std::int64_t now, bool 
   }
   if (context_.spec.authorization) {
     const auto& name = context_.spec.authorization->header;
-    const auto sent = std::count_if(request.headers.begin(), request.headers.end(), [&](const auto& header) {
-      return header.first.size() == name.size() &&
-             std::equal(name.begin(), name.end(), header.first.begin(),
-                        [](char a, char b) { return std::tolower(static_cast<unsigned char>(a)) == std::tolower(static_cast<unsigned char>(b)); });
-    });
     // Authorization is not a list header (RFC 9110): sent twice, it is no credential.
-    out.auth = sent > 1 ? AuthFact{"malformed", "", ""}
+    out.auth = request.header_count(name) > 1 ? AuthFact{"malformed", "", ""}
                         : verify_authorization(*context_.spec.authorization, context_.profile, context_.fixture,
                                                request.header(name), now, device);
     facts["check.auth"] = out.auth.status;

@@ -8,6 +8,22 @@
 namespace otaconf::conformance {
 namespace {
 
+// The results document of a mock-side run, and its schema violations.
+nlohmann::json mock_results(const spec::Spec& spec, const results::Recorder& recorder,
+                            const std::string& implementation, const std::string& target,
+                            std::vector<std::string>& errors) {
+  results::RunInfo run;
+  run.side = "mock";
+  run.implementation = implementation;
+  run.target = target;
+  run.profile = "strict";
+  run.spec_id = spec.id;
+  run.started = results::utc_now();
+  auto document = results::to_json(run, recorder, spec, spec::Side::Client);
+  errors = results::validate(document);
+  return document;
+}
+
 TEST(ClientE2e, ResultsFollowTheSchema) {
   const auto spec = spec::load_spec(spec::default_spec_path());
   const auto fixture = fixture::default_fixture();
@@ -16,15 +32,8 @@ TEST(ClientE2e, ResultsFollowTheSchema) {
   const auto outcomes =
       run_client_e2e(spec, *spec.profile("strict"), fixture, "exit 0", {"fixture", "malformed"}, 10, recorder);
   ASSERT_EQ(outcomes.size(), 2u);
-  results::RunInfo run;
-  run.side = "mock";
-  run.implementation = "exit 0";
-  run.target = "exit 0";
-  run.profile = "strict";
-  run.spec_id = spec.id;
-  run.started = results::utc_now();
-  const auto document = results::to_json(run, recorder, spec, spec::Side::Client);
-  const auto errors = results::validate(document);
+  std::vector<std::string> errors;
+  const auto document = mock_results(spec, recorder, "exit 0", "exit 0", errors);
   EXPECT_TRUE(errors.empty()) << errors.front();
   EXPECT_EQ(document["run"]["side"], "mock");
   EXPECT_GT(document["summary"]["FAIL"], 0);
@@ -38,15 +47,8 @@ TEST(MockCloud, ResultsOfJudgedRequestsFollowTheSchema) {
   request.method = "POST";  // the wrong method, and no parameters
   request.target = spec.endpoint_by_role("check")->path;
   mock.handle(request, fixture::SelfAddress{});
-  results::RunInfo run;
-  run.side = "mock";
-  run.implementation = "device on the bench";
-  run.target = "http://127.0.0.1:1";
-  run.profile = "strict";
-  run.spec_id = spec.id;
-  run.started = results::utc_now();
-  const auto document = results::to_json(run, recorder, spec, spec::Side::Client);
-  const auto errors = results::validate(document);
+  std::vector<std::string> errors;
+  const auto document = mock_results(spec, recorder, "device on the bench", "http://127.0.0.1:1", errors);
   EXPECT_TRUE(errors.empty()) << errors.front();
   EXPECT_FALSE(document["results"].empty());
 }

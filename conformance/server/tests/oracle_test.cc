@@ -24,16 +24,7 @@ const fixture::Fixture& default_fixture() {
 
 constexpr std::int64_t kNow = 1'700'000'000;
 
-requests::CheckRequest request_of(const fixture::Example& example) {
-  requests::CheckRequest request;
-  for (const auto& [name, value] : example.request.items()) request.params.emplace_back(name, value);
-  if (example.auth.omit) request.auth.kind = requests::Auth::Kind::Omit;
-  request.auth.res = example.auth.res;
-  request.auth.method = example.auth.method;
-  if (example.auth.expired) request.auth.lifetime = -60;
-  request.fault = example.fault;
-  return request;
-}
+requests::CheckRequest request_of(const fixture::Example& example) { return requests::from_example(example); }
 
 // The fixture's documented examples were written from the document by hand;
 // the oracle derives each errno from the spec's triggers.

@@ -47,6 +47,11 @@ struct CheckRequest {
   std::string describe() const;
 };
 
+// A fixture's documented example as a request: its parameters in order, its
+// authorization (omitted, another res or method, or expired) and fault flag;
+// a token that is not expired lives `lifetime` seconds.
+CheckRequest from_example(const fixture::Example& example, std::int64_t lifetime = 86400);
+
 // The text a query string carries for a JSON value (strings as is).
 std::string as_text(const nlohmann::json& value);
 

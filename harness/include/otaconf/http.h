@@ -20,7 +20,12 @@ struct Request {
   std::string body;
 
   std::string header(std::string_view name) const;  // case-insensitive; "" if absent
+  std::size_t header_count(std::string_view name) const;  // how many times it was sent, any case
 };
+
+// The raw (still percent-encoded) name=value pairs of a query string, empty
+// pairs skipped; a pair without '=' has an empty value.
+std::vector<std::pair<std::string_view, std::string_view>> split_query(std::string_view query);
 
 struct Response {
   int status = 0;

@@ -25,6 +25,22 @@ void print(bool killed, const std::string& name, const std::string& clause, cons
             << std::flush;
 }
 
+void print_variant(bool passed, const std::string& name, const std::string& reading, const std::string& profile,
+                   const std::vector<std::string>& by) {
+  std::string list;
+  for (const auto& c : by) list += (list.empty() ? "" : ",") + c;
+  std::cout << (passed ? "legal    " : "FAILED   ") << name << " (" << reading << ")"
+            << (passed ? "" : " in " + profile + " on " + list) << "\n"
+            << std::flush;
+}
+
+// Whether a variant's run is the one --results-dir keeps: where it failed,
+// else its run in the default profile.
+bool deciding_variant_run(bool passed, const std::string& failed_in, const std::string& profile,
+                          const spec::Spec& spec) {
+  return passed ? profile == spec.default_profile : profile == failed_in;
+}
+
 // Where --results-dir puts one run: DIR/mutant-NAME.json, DIR/reference-PROFILE.json.
 std::filesystem::path results_path(const std::string& directory, const std::string& kind, const std::string& name) {
   return std::filesystem::path(directory) / (kind + "-" + name + ".json");
@@ -67,7 +83,10 @@ void add_mutation_command(CLI::App& app, int& exit_code) {
   };
   auto args = std::make_shared<Args>();
   args->options.cases = 20;
-  auto* sub = app.add_subcommand("mutation", "Run the suite against every mutant of a reference implementation");
+  auto* sub = app.add_subcommand(
+      "mutation",
+      "Run the suite against every mutant (each must FAIL on its clause) and every legal variant (none may FAIL) of a "
+      "reference implementation");
   sub->add_option("--side", args->side, "server or client")
       ->check(CLI::IsMember({"server", "client"}))
       ->capture_default_str();
@@ -86,7 +105,7 @@ void add_mutation_command(CLI::App& app, int& exit_code) {
     try {
       const auto spec =
           spec::load_spec(args->spec_file.empty() ? spec::default_spec_path() : std::filesystem::path(args->spec_file));
-      std::size_t killed = 0, total = 0;
+      std::size_t killed = 0, total = 0, legal = 0, variants = 0;
       const auto& dir = args->results_dir;
       if (!dir.empty()) std::filesystem::create_directories(dir);
       if (args->side == "server") {
@@ -107,6 +126,22 @@ void add_mutation_command(CLI::App& app, int& exit_code) {
               print(v.killed, v.name, v.clause, v.profile, v.by_clauses);
             },
             sink);
+        conformance::VariantRunSink variant_sink;
+        if (!dir.empty()) {
+          variant_sink = [&](const conformance::VariantVerdict& v, const conformance::EmbeddedRun& run) {
+            if (deciding_variant_run(v.passed, v.profile, run.info.profile, spec)) {
+              write_results(results_path(dir, "variant", v.name), run.info, run.recorder, spec, spec::Side::Server);
+            }
+          };
+        }
+        conformance::variant_analysis(
+            spec, fixture, args->options,
+            [&](const conformance::VariantVerdict& v) {
+              ++variants;
+              legal += v.passed ? 1 : 0;
+              print_variant(v.passed, v.name, v.reading, v.profile, v.by_clauses);
+            },
+            variant_sink);
       } else {
         conformance::ClientOptions options;
         options.seed = args->options.seed;
@@ -132,9 +167,26 @@ void add_mutation_command(CLI::App& app, int& exit_code) {
               print(v.killed, v.name, v.clause, v.profile, v.by_clauses);
             },
             sink);
+        std::vector<std::pair<std::string, std::pair<std::string, std::string>>> variant_list;
+        for (const auto& v : otaclient::variants()) variant_list.push_back({v.name, {v.clause, v.description}});
+        conformance::client_variant_analysis(
+            spec, make_adapter, options, variant_list,
+            [&](const conformance::ClientVariantVerdict& v) {
+              ++variants;
+              legal += v.passed ? 1 : 0;
+              print_variant(v.passed, v.name, v.reading, v.profile, v.by_clauses);
+            },
+            [&](const conformance::ClientVariantVerdict& v, const results::RunInfo& run,
+                const results::Recorder& recorder) {
+              if (!dir.empty() && deciding_variant_run(v.passed, v.profile, run.profile, spec)) {
+                write_results(results_path(dir, "variant", v.name), run, recorder, spec, spec::Side::Client);
+              }
+            });
       }
+      // Both lines always: every mutant killed and every legal variant passing is the goal.
       std::cout << "mutation score: " << killed << "/" << total << "\n";
-      exit_code = killed == total ? kExitOk : kExitFindings;
+      std::cout << "variant score: " << legal << "/" << variants << "\n";
+      exit_code = killed == total && legal == variants ? kExitOk : kExitFindings;
     } catch (const InputError& e) {
       std::cerr << "otaconf: " << e.what() << "\n";
       exit_code = kExitUsage;

@@ -14,7 +14,8 @@ namespace otaconf::cli {
 namespace {
 
 struct ServerArgs {
-  std::string url, fixture_file, spec_file, profile, results_file, junit_file, key, res, token, implementation, mutant;
+  std::string url, fixture_file, spec_file, profile, results_file, junit_file, key, res, token, implementation, mutant,
+      variant;
   conformance::ServerOptions options;
   bool fault_injection = false;
   bool follow_download_host = false;
@@ -28,8 +29,9 @@ int fail_usage(const std::string& message) {
 
 // The first line of the results summary, then one line per non-passing entry.
 void print_results(const results::Recorder& recorder, const results::RunInfo& run, bool quiet) {
-  std::cout << "otaconf server: " << run.implementation << " at " << run.target << ", profile " << run.profile << ", seed "
-            << run.seed << ", " << run.requests << " requests in " << static_cast<long>(run.duration_ms) << " ms\n";
+  std::cout << "otaconf server: " << run.implementation << " at " << run.target << ", profile " << run.profile
+            << ", seed " << run.seed << ", " << run.requests << " requests in " << static_cast<long>(run.duration_ms)
+            << " ms\n";
   for (const auto& entry : recorder.entries()) {
     if (entry.verdict == results::Verdict::Pass) continue;
     if (quiet && entry.verdict != results::Verdict::Fail && entry.verdict != results::Verdict::Error) continue;
@@ -43,7 +45,8 @@ void print_results(const results::Recorder& recorder, const results::RunInfo& ru
     }
   }
   std::string line;
-  for (const auto& [verdict, count] : recorder.summary()) line += results::to_string(verdict) + "=" + std::to_string(count) + " ";
+  for (const auto& [verdict, count] : recorder.summary())
+    line += results::to_string(verdict) + "=" + std::to_string(count) + " ";
   std::cout << line << "\n";
 }
 
@@ -64,7 +67,7 @@ int run(const ServerArgs& args) {
   if (args.url.empty()) {
     conformance::EmbeddedRun embedded;
     try {
-      conformance::run_against_reference(spec, *profile, fixture, args.mutant, args.options, embedded);
+      conformance::run_against_reference(spec, *profile, fixture, args.mutant, args.options, embedded, args.variant);
     } catch (const std::exception& e) {
       return fail_usage(e.what());
     }
@@ -79,7 +82,9 @@ int run(const ServerArgs& args) {
   std::string why;
   const auto url = http::parse_url(args.url, &why);
   if (!url) return fail_usage("--url: " + why);
-  if (!args.mutant.empty()) return fail_usage("--mutant applies to the bundled reference server only (omit --url)");
+  if (!args.mutant.empty() || !args.variant.empty()) {
+    return fail_usage("--mutant and --variant apply to the bundled reference server only (omit --url)");
+  }
   conformance::ServerTarget target;
   target.url = *url;
   target.implementation = args.implementation.empty() ? url->base() : args.implementation;
@@ -110,27 +115,42 @@ int run(const ServerArgs& args) {
 
 void add_server_command(CLI::App& app, int& exit_code) {
   auto args = std::make_shared<ServerArgs>();
-  auto* sub = app.add_subcommand("server", "Test an OTA check server against the spec (the bundled reference without --url)");
-  sub->add_option("--url", args->url, "the server under test, http://host:port (default: start ota-refserver in-process)");
-  sub->add_option("--fixture", args->fixture_file, "the state the server was provisioned with (default: the embedded default)");
+  auto* sub =
+      app.add_subcommand("server", "Test an OTA check server against the spec (the bundled reference without --url)");
+  sub->add_option("--url", args->url,
+                  "the server under test, http://host:port (default: start ota-refserver in-process)");
+  sub->add_option("--fixture", args->fixture_file,
+                  "the state the server was provisioned with (default: the embedded default)");
   sub->add_option("--spec", args->spec_file, "spec file (default: the shipped spec)");
   sub->add_option("--profile", args->profile, "strict, lenient or as-documented (default: the spec's default)");
   sub->add_option("--key", args->key, "access key (base64) to mint tokens with, instead of the fixture's keys");
   sub->add_option("--res", args->res, "token resource to use with --key, e.g. products/123");
-  sub->add_option("--token", args->token, "a fixed Authorization value for every request (auth checks become NOT-TESTABLE)");
+  sub->add_option("--token", args->token,
+                  "a fixed Authorization value for every request (auth checks become NOT-TESTABLE)");
   sub->add_option("--seed", args->options.seed, "seed of the property checks")->capture_default_str();
-  sub->add_option("--cases", args->options.cases, "cases per property check")->capture_default_str()->check(CLI::Range(1, 100000));
-  sub->add_option("--only", args->options.only, "judge only clauses matching these globs (e.g. 'ERR.*')")->delimiter(',');
+  sub->add_option("--cases", args->options.cases, "cases per property check")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 100000));
+  sub->add_option("--only", args->options.only, "judge only clauses matching these globs (e.g. 'ERR.*')")
+      ->delimiter(',');
   sub->add_option("--skip", args->options.skip, "skip clauses matching these globs")->delimiter(',');
-  sub->add_option("--timeout", args->options.timeout_seconds, "seconds per request")->capture_default_str()->check(CLI::Range(0.1, 600.0));
-  sub->add_option("--concurrency", args->options.concurrency, "parallel connections")->capture_default_str()->check(CLI::Range(1, 64));
+  sub->add_option("--timeout", args->options.timeout_seconds, "seconds per request")
+      ->capture_default_str()
+      ->check(CLI::Range(0.1, 600.0));
+  sub->add_option("--concurrency", args->options.concurrency, "parallel connections")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 64));
   sub->add_option("--results", args->results_file, "write the results JSON here");
   sub->add_option("--junit", args->junit_file, "write JUnit XML here (a testcase per result entry)");
   sub->add_option("--reproduce", args->options.reproduce,
                   "replay a property failure: the reproduce string its evidence gives (same --profile and --fixture)");
   sub->add_option("--implementation", args->implementation, "a name for the server in reports");
-  sub->add_option("--mutant", args->mutant, "without --url: run the reference server with this fault (see ota-refserver --list-mutants)");
-  sub->add_flag("--fault-injection", args->fault_injection, "the server honours the fixture's fault-injection header (errno 7)");
+  sub->add_option("--mutant", args->mutant,
+                  "without --url: run the reference server with this fault (see ota-refserver --list-mutants)");
+  sub->add_option("--variant", args->variant,
+                  "without --url: run the reference server as this legal variant (see ota-refserver --list-variants)");
+  sub->add_flag("--fault-injection", args->fault_injection,
+                "the server honours the fixture's fault-injection header (errno 7)");
   sub->add_flag("--follow-download-host", args->follow_download_host, "fetch packages from a data.ip on another host");
   sub->add_flag("--quiet", args->quiet, "print only FAIL and ERROR lines");
   sub->callback([args, &exit_code] { exit_code = run(*args); });

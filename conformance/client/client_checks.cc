@@ -1,5 +1,12 @@
 // Client checks: every response vector under the profile, and RapidCheck
 // properties over responses generated from the spec's data field domains.
+//
+// A case that agrees with its expectation is a PASS on the clause it probes
+// and a case of the run's ledger; one that does not is charged to the one
+// clause its difference breaks (interpret::outcome_difference) and graded
+// when every case is in: FAIL where no reading of the document allows what
+// the parser did, NON-STRICT where only the profile's decisions forbid it
+// (readings::Ledger). A crash or a hang is a FAIL on any input.
 #include <fnmatch.h>
 #include <rapidcheck.h>
 #include <rapidcheck/detail/TestListenerAdapter.h>
@@ -8,17 +15,28 @@
 #include <algorithm>
 #include <chrono>
 #include <iostream>
+#include <map>
 #include <mutex>
 #include <sstream>
+#include <unordered_map>
 
 #include "otaconf/conformance/client.h"
+#include "otaconf/crypto.h"
 #include "otaconf/interpret.h"
+#include "otaconf/readings.h"
 #include "otaconf/vectors.h"
+
+// Declared by RapidCheck's sources, not by its installed headers.
+namespace rc::detail {
+std::string reproduceMapToString(const std::unordered_map<std::string, Reproduce>& reproduceMap);
+std::unordered_map<std::string, Reproduce> stringToReproduceMap(const std::string& str);
+}  // namespace rc::detail
 
 namespace otaconf::conformance {
 
 using nlohmann::json;
 using results::Verdict;
+using Judgement = interpret::ResponseJudgement;
 
 namespace {
 
@@ -31,18 +49,44 @@ bool selected(const ClientOptions& options, const std::string& clause) {
   return !matches(options.skip);
 }
 
+// What a parser reported, in the shape of a judgement's result.
+json reported(const client::Normalized& n) {
+  return results::printable({{"errno", n.errno_value},
+                             {"error", n.error},
+                             {"data", n.has_data ? n.data : json(nullptr)},
+                             {"action", n.action}});
+}
+
+json observed_json(const client::Outcome& outcome) {
+  if (outcome.kind == client::Outcome::Kind::Parsed) return results::printable(outcome.result.to_json());
+  return results::printable({{"outcome", client::to_string(outcome.kind)}, {"detail", outcome.detail}});
+}
+
+// The body as evidence: text where it is text, escaped where it is not.
+json body_text(const std::string& body) { return crypto::escape_invalid_utf8(body.substr(0, 2000)); }
+
+// A case missed under the profile, graded when the run is over.
+struct Miss {
+  std::string check, title, clause, message;
+  results::Evidence evidence;
+  readings::Allowed allowed;
+};
+
 struct Context {
   const spec::Spec& spec;
+  const spec::Endpoint& endpoint;
   const spec::Profile& profile;
   client::Adapter& adapter;
   const ClientOptions& options;
   results::Recorder& recorder;
+  readings::Ledger ledger;
+  std::vector<Miss> misses;
   std::uint64_t parses = 0;
 
   void record(const std::string& check, const std::string& title, const std::string& clause, Verdict verdict,
               const std::string& message, results::Evidence evidence = {}) {
     if (!selected(options, clause)) return;
-    recorder.record({check, title, clause, verdict, message, std::move(evidence)});
+    recorder.record({check, title, clause, verdict, message, std::move(evidence), results::Basis::document()});
   }
   Verdict violation(const std::string& clause) const {
     const auto* c = spec.clause(clause);
@@ -52,39 +96,78 @@ struct Context {
     ++parses;
     return adapter.parse(body, profile.id);
   }
+
+  // The parser's outcome for `body` is right under a reading: the spec's
+  // judgement under it allows what the parser reported.
+  readings::Allowed allowed(const std::string& body, const client::Normalized& result) const {
+    return [&spec = spec, &endpoint = endpoint, body, accepted = result.accepted,
+            observed = reported(result)](const spec::Profile& reading) {
+      const auto judgement = interpret::interpret_response(endpoint, reading, body);
+      return !interpret::outcome_difference(spec, endpoint, judgement, accepted, observed, "").has_value();
+    };
+  }
+
+  // PASS on `clause` (a case of the ledger), or a miss to grade later.
+  void judge(const std::string& check, const std::string& title, const std::string& clause,
+             const std::optional<interpret::Difference>& difference, const std::string& pass_message,
+             results::Evidence evidence, const readings::Allowed& allowed) {
+    const auto charged = difference ? difference->clause : clause;
+    if (!selected(options, charged)) return;
+    if (!difference) {
+      std::set<std::string> consulted;
+      {
+        spec::DecisionTrace trace;
+        allowed(profile);
+        consulted = trace.consulted();
+      }
+      recorder.record(
+          {check, title, clause, Verdict::Pass, pass_message, std::move(evidence), results::Basis::document()});
+      ledger.held(clause + " (" + pass_message + ")", allowed, std::move(consulted));
+      return;
+    }
+    misses.push_back({check, title, charged, difference->text, std::move(evidence), allowed});
+  }
+
+  void grade_misses() {
+    for (auto& miss : misses) {
+      const auto resolution = ledger.resolve(miss.allowed);
+      const auto& basis = resolution.basis;
+      const auto* clause = spec.clause(miss.clause);
+      const auto verdict = results::grade(clause ? clause->level : spec::Level::Must, basis, options.enforce_decisions);
+      auto message = miss.message;
+      if (basis.rests_on_decisions()) {
+        message += "; rests on the profile's reading: " + basis.describe().substr(std::string("decision: ").size());
+      } else if (!basis.conflict.empty()) {
+        message += "; " + basis.conflict;
+      }
+      for (const auto& d : basis.decisions) {
+        recorder.observe({d.ambiguity, miss.check,
+                          miss.clause + ": the parser behaves as under '" + d.reading + "' where " + profile.id +
+                              " decides '" + d.decided + "'"});
+      }
+      recorder.record({miss.check, miss.title, miss.clause, verdict, message, std::move(miss.evidence), basis});
+    }
+    misses.clear();
+  }
 };
 
-std::string printable(const std::string& body) {
-  return json::parse(json(body.substr(0, 2000)).dump(-1, ' ', false, json::error_handler_t::replace))
-      .get<std::string>();
-}
-
-// What an accepted vector's expectation says the parser must report.
-std::string compare(const client::Normalized& observed, const json& expected) {
-  if (observed.errno_value != expected.value("errno", std::int64_t{-1})) {
-    return "errno " + std::to_string(observed.errno_value) + ", expected " + expected["errno"].dump();
-  }
-  if (expected.contains("action") && observed.action != expected["action"].get<std::string>()) {
-    return "action " + observed.action + ", expected " + expected["action"].get<std::string>();
-  }
-  if (expected.contains("error") && observed.error != expected["error"].get<std::string>()) {
-    return "error \"" + observed.error + "\", expected " + expected["error"].dump();
-  }
-  const auto& data = expected.contains("data") ? expected["data"] : json(nullptr);
-  if (data.is_null()) return observed.has_data ? "took data from an answer whose data must be ignored" : "";
-  if (!observed.has_data) return "reported no data";
-  for (const auto& [key, value] : data.items()) {
-    if (!observed.data.contains(key) || observed.data[key] != value) {
-      return "data." + key + " is " +
-             (observed.data.contains(key) ? observed.data[key].dump() : std::string("missing")) + ", expected " +
-             value.dump();
-    }
-  }
-  return "";
-}
+// ---- vectors ------------------------------------------------------------------
 
 const std::string kVectorsCheck = "client.vectors";
 const std::string kVectorsTitle = "Response vectors: y_ accepted with the exact result, n_ rejected, i_ recorded";
+
+// A vector's expectation under a profile as a judgement.
+Judgement expectation_of(const vectors::Vector& vector, const std::string& profile) {
+  const auto expect = vector.expectation(profile);
+  Judgement judgement;
+  judgement.clause = vector.probe();
+  judgement.reason = vector.meta.value("note", std::string());
+  judgement.verdict = expect == "accept"   ? Judgement::Verdict::Accept
+                      : expect == "reject" ? Judgement::Verdict::Reject
+                                           : Judgement::Verdict::Undecided;
+  if (vector.meta.contains("result")) judgement.result = vector.meta["result"];
+  return judgement;
+}
 
 void vectors_check(Context& c) {
   std::vector<vectors::Vector> list;
@@ -94,53 +177,61 @@ void vectors_check(Context& c) {
     c.record(kVectorsCheck, kVectorsTitle, "CLI.PARSE.REJECT", Verdict::Error, e.what());
     return;
   }
+  if (list.empty()) {
+    c.record(kVectorsCheck, kVectorsTitle, "CLI.PARSE.REJECT", Verdict::Error,
+             c.options.vectors.string() + ": no vectors (NAME.body with NAME.json)");
+    return;
+  }
+  // Every vector parsed first, so a rejection can be compared with its base's.
+  std::map<std::string, client::Outcome> outcomes;
+  for (const auto& vector : list) outcomes.emplace(vector.name, c.parse(vector.body));
   for (const auto& vector : list) {
-    const auto expectation = vector.expectation(c.profile.id);
-    const auto outcome = c.parse(vector.body);
+    const auto expected = expectation_of(vector, c.profile.id);
+    auto probe = vector.probe();
+    const auto& outcome = outcomes.at(vector.name);
     results::Evidence evidence;
     evidence.vector_file = vector.file.string();
-    evidence.request = {{"body", printable(vector.body)}, {"profile", c.profile.id}};
-    evidence.expected = {{"expect", expectation}};
+    evidence.request = {{"body", body_text(vector.body)}, {"profile", c.profile.id}};
+    evidence.expected = {{"expect", vector.expectation(c.profile.id)}};
     if (vector.meta.contains("result")) evidence.expected["result"] = vector.meta["result"];
-    evidence.observed = outcome.kind == client::Outcome::Kind::Parsed
-                            ? outcome.result.to_json()
-                            : json{{"outcome", client::to_string(outcome.kind)}, {"detail", outcome.detail}};
-    const auto clauses = vector.clauses();
-    auto record_all = [&](Verdict verdict, const std::string& message) {
-      for (const auto& clause : clauses) {
-        c.record(kVectorsCheck, kVectorsTitle, clause, verdict == Verdict::Fail ? c.violation(clause) : verdict,
-                 vector.name + ": " + message, evidence);
+    evidence.observed = observed_json(outcome);
+    // A valid answer refused like the valid base it differs from: the refusal is the base's business.
+    if (const auto base = outcomes.find(vector.base());
+        base != outcomes.end() && expected.verdict == Judgement::Verdict::Accept) {
+      const auto* base_vector =
+          &*std::find_if(list.begin(), list.end(), [&](const vectors::Vector& v) { return v.name == base->first; });
+      const bool base_refused = base->second.kind != client::Outcome::Kind::Parsed || !base->second.result.accepted;
+      const bool refused = outcome.kind != client::Outcome::Kind::Parsed || !outcome.result.accepted;
+      if (refused && base_refused && expectation_of(*base_vector, c.profile.id).verdict == Judgement::Verdict::Accept) {
+        probe = base_vector->probe();
       }
-    };
+    }
     if (outcome.kind == client::Outcome::Kind::Crashed || outcome.kind == client::Outcome::Kind::TimedOut) {
-      // A crash or a hang on any input is a failure whatever the clause's level.
-      for (const auto& clause : clauses) {
-        c.record(kVectorsCheck, kVectorsTitle, clause, Verdict::Fail,
-                 vector.name + ": the parser " + client::to_string(outcome.kind) + ": " + outcome.detail, evidence);
-      }
+      // A crash or a hang is wrong on any input: on one it must accept, it
+      // breaks what the vector probes; otherwise, rejecting without crashing.
+      const auto clause = expected.verdict == Judgement::Verdict::Accept ? probe : std::string("CLI.PARSE.REJECT");
+      c.record(kVectorsCheck, kVectorsTitle, clause, Verdict::Fail,
+               vector.name + ": the parser " + client::to_string(outcome.kind) + ": " + outcome.detail, evidence);
       continue;
     }
     if (outcome.kind != client::Outcome::Kind::Parsed) {
-      record_all(Verdict::Error, "the adapter " + client::to_string(outcome.kind) + ": " + outcome.detail);
+      c.record(kVectorsCheck, kVectorsTitle, probe, Verdict::Error,
+               vector.name + ": the adapter " + client::to_string(outcome.kind) + ": " + outcome.detail, evidence);
       continue;
     }
     const auto& result = outcome.result;
-    if (expectation == "either") {
-      record_all(Verdict::Info, std::string(result.accepted ? "accepted" : "rejected") + " (implementation-defined)");
+    if (expected.verdict == Judgement::Verdict::Undecided) {
+      c.record(kVectorsCheck, kVectorsTitle, probe, Verdict::Info,
+               vector.name + ": " + (result.accepted ? "accepted" : "rejected") + " (left open)", evidence);
       continue;
     }
-    if (expectation == "reject") {
-      record_all(result.accepted ? Verdict::Fail : Verdict::Pass,
-                 result.accepted ? "accepted a response it must reject" : "rejected: " + result.reason);
-      continue;
-    }
-    if (!result.accepted) {
-      record_all(Verdict::Fail, "rejected a response it must accept: " + result.reason);
-      continue;
-    }
-    const auto difference = vector.meta.contains("result") ? compare(result, vector.meta["result"]) : "";
-    record_all(difference.empty() ? Verdict::Pass : Verdict::Fail,
-               difference.empty() ? "accepted, as expected" : difference);
+    const auto difference =
+        interpret::outcome_difference(c.spec, c.endpoint, expected, result.accepted, reported(result), probe);
+    auto named = difference;
+    if (named) named->text = vector.name + ": " + named->text;
+    c.judge(kVectorsCheck, kVectorsTitle, probe, named,
+            vector.name + ": " + (result.accepted ? "accepted, as expected" : "rejected: " + result.reason),
+            std::move(evidence), c.allowed(vector.body, result));
   }
 }
 
@@ -174,6 +265,22 @@ rc::Gen<json> value_in(const spec::Field& field, const spec::Domain& domain) {
       [&domain](const json& v) { return interpret::in_domain(domain, v); });
 }
 
+// Values next to a field's domain: wrong types and the bounds' neighbours.
+std::vector<json> beside(const spec::Field& field, const spec::Domain& domain) {
+  std::vector<json> out = {nullptr, json::array()};
+  if (field.type == spec::ValueType::Integer) {
+    out.push_back("1");
+    out.push_back(1.5);
+    if (domain.max && *domain.max < INT64_MAX) out.push_back(*domain.max + 1);
+    if (domain.min && *domain.min > INT64_MIN) out.push_back(*domain.min - 1);
+  } else {
+    out.push_back(7);
+    if (domain.max_length) out.push_back(std::string(*domain.max_length + 1, 'a'));
+    out.push_back("");
+  }
+  return out;
+}
+
 void load_rapidcheck_configuration_quietly() {
   static std::once_flag once;
   std::call_once(once, [] {
@@ -184,8 +291,23 @@ void load_rapidcheck_configuration_quietly() {
   });
 }
 
+// A property's counterexample: the body, what the parser did, the clause.
+struct Counterexample {
+  std::string body;
+  json observed;
+  std::string clause;
+  std::string message;
+};
+
+struct PropertyRun {
+  bool passed = true;
+  std::string failure;    // RapidCheck's description
+  std::string reproduce;  // the reproduce string (otaconf client --reproduce)
+  int cases = 0;
+};
+
 template <typename Property>
-bool run_property(Context& c, const std::string& id, Property property, std::string& failure) {
+PropertyRun run_property(Context& c, const std::string& id, Property property) {
   load_rapidcheck_configuration_quietly();
   rc::detail::TestMetadata metadata{c.profile.id + "/" + id, id};
   rc::detail::TestParams params;
@@ -193,104 +315,174 @@ bool run_property(Context& c, const std::string& id, Property property, std::str
   params.maxSuccess = std::max(1, c.options.cases);
   params.maxSize = 50;
   rc::detail::TestListenerAdapter quiet;
-  const auto result = rc::detail::checkProperty(rc::detail::toProperty(property), metadata, params, quiet);
+  std::unordered_map<std::string, rc::detail::Reproduce> replay;
+  if (!c.options.reproduce.empty()) {
+    try {
+      replay = rc::detail::stringToReproduceMap(c.options.reproduce);
+    } catch (const std::exception& e) {
+      return {false, std::string("--reproduce is not a RapidCheck reproduce string: ") + e.what(), "", 0};
+    }
+    if (!replay.count(metadata.id)) return {true, "", "", 0};  // the string replays another property
+  }
+  const auto result = rc::detail::checkProperty(rc::detail::toProperty(property), metadata, params, quiet, replay);
+  PropertyRun out;
   if (result.template is<rc::detail::FailureResult>()) {
-    failure = result.template get<rc::detail::FailureResult>().description;
-    return false;
+    const auto& failure = result.template get<rc::detail::FailureResult>();
+    out.passed = false;
+    out.failure = failure.description;
+    out.cases = failure.numSuccess;
+    out.reproduce = rc::detail::reproduceMapToString({{metadata.id, failure.reproduce}});
+  } else if (result.template is<rc::detail::GaveUpResult>()) {
+    out.passed = false;
+    out.failure = "gave up: " + result.template get<rc::detail::GaveUpResult>().description;
+  } else if (result.template is<rc::detail::SuccessResult>()) {
+    out.cases = result.template get<rc::detail::SuccessResult>().numSuccess;
   }
-  if (result.template is<rc::detail::GaveUpResult>()) {
-    failure = "gave up: " + result.template get<rc::detail::GaveUpResult>().description;
-    return false;
-  }
-  return true;
+  return out;
 }
 
-void properties_check(Context& c) {
-  const auto* endpoint = c.spec.endpoint_by_role("check");
-  if (!endpoint || !endpoint->response) return;
-  const auto& response = *endpoint->response;
-  const auto code_name = response.envelope_role("code")->name;
-  const auto message_name = response.envelope_role("message")->name;
-  const auto data_name = response.envelope_role("data")->name;
-  const std::string title = "Responses generated from the spec's domains (RapidCheck)";
+class Properties {
+ public:
+  explicit Properties(Context& c) : c_(c), response_(*c.endpoint.response) {}
 
-  // Any spec-valid success response is accepted, every field round-trips,
-  // and parsing it twice gives the same result.
-  std::string last_clause = "CLI.PARSE.REJECT", last_body;
-  auto round_trip = [&] {
+  void run() {
+    // Any spec-valid success answer: accepted, every field round-trips, and
+    // parsing it twice gives the same result.
+    property("client.round-trip", "Success answers generated from the spec's domains (RapidCheck)", [this] {
+      const auto body = envelope(valid_data());
+      check(body, twice_the_same(body));
+    });
+    // One field of a valid answer replaced by a value beside its domain:
+    // judged like any answer (rejected where the reading forbids it).
+    property("client.single-violation", "A valid answer with one field beside its domain (RapidCheck)", [this] {
+      auto data = valid_data();
+      const auto& field = *rc::gen::elementOf(response_.data_fields);
+      data[field.name] = *rc::gen::elementOf(beside(field, field.domain_under(c_.profile)));
+      check(envelope(data), {});
+    });
+  }
+
+ private:
+  json valid_data() const {
     json data = json::object();
-    for (const auto& field : response.data_fields) data[field.name] = *value_in(field, field.domain_under(c.profile));
-    const json body = {{code_name, response.success_code}, {message_name, response.success_message}, {data_name, data}};
-    last_body = body.dump();
-    const auto first = c.parse(last_body);
-    RC_ASSERT(first.kind == client::Outcome::Kind::Parsed);
-    last_clause = "RESP.DATA.PRESENT";
-    RC_ASSERT(first.result.accepted);
-    for (const auto& field : response.data_fields) {
-      auto expected = data[field.name];
-      if (field.name == "md5") {
-        auto text = expected.get<std::string>();
-        std::transform(text.begin(), text.end(), text.begin(),
-                       [](unsigned char ch) { return static_cast<char>(std::tolower(ch)); });
-        expected = text;
+    for (const auto& field : response_.data_fields) data[field.name] = *value_in(field, field.domain_under(c_.profile));
+    return data;
+  }
+
+  std::string envelope(const json& data) const {
+    const json body = {{response_.envelope_role("code")->name, response_.success_code},
+                       {response_.envelope_role("message")->name, response_.success_message},
+                       {response_.envelope_role("data")->name, data}};
+    return body.dump();
+  }
+
+  // A difference between two parses of the same body, if any.
+  std::optional<interpret::Difference> twice_the_same(const std::string& body) {
+    const auto first = c_.parse(body);
+    const auto second = c_.parse(body);
+    if (first.kind == second.kind && first.kind == client::Outcome::Kind::Parsed &&
+        first.result.to_json() == second.result.to_json()) {
+      return std::nullopt;
+    }
+    return interpret::Difference{"CLI.PARSE.JSON",
+                                 "two parses of the same answer differ: " + observed_json(first).dump() + " then " +
+                                     observed_json(second).dump()};
+  }
+
+  // Judges one generated case; a counterexample only when no reading of the
+  // document allows what the parser did (decision misses are graded with the
+  // run, as the vectors' are).
+  void check(const std::string& body, const std::optional<interpret::Difference>& unstable) {
+    const auto judgement = interpret::interpret_response(c_.endpoint, c_.profile, body);
+    const auto accept_clause = first_client_clause_of_success();
+    const auto outcome = c_.parse(body);
+    last_ = {body, observed_json(outcome), "", ""};
+    if (outcome.kind != client::Outcome::Kind::Parsed) {
+      const bool valid = judgement.verdict == Judgement::Verdict::Accept;
+      last_.clause = valid ? accept_clause : std::string("CLI.PARSE.REJECT");
+      last_.message = "the parser " + client::to_string(outcome.kind) + ": " + outcome.detail;
+      RC_FAIL(last_.message);
+    }
+    if (unstable) {
+      last_.clause = unstable->clause;
+      last_.message = unstable->text;
+      RC_FAIL(last_.message);
+    }
+    const auto difference = interpret::outcome_difference(c_.spec, c_.endpoint, judgement, outcome.result.accepted,
+                                                          reported(outcome.result), accept_clause);
+    results::Evidence evidence;
+    evidence.request = {{"body", body_text(body)}, {"profile", c_.profile.id}};
+    evidence.expected = {{"judgement", interpret::to_string(judgement.verdict)}, {"result", judgement.result}};
+    evidence.observed = observed_json(outcome);
+    const auto allowed = c_.allowed(body, outcome.result);
+    if (difference && !readings::search(c_.spec, c_.profile, allowed).found) {
+      last_.clause = difference->clause;
+      last_.message = difference->text;
+      RC_FAIL(last_.message);
+    }
+    c_.judge(check_id_, title_, difference ? difference->clause : accept_or_reject_clause(judgement, accept_clause),
+             difference, "as the spec judges it", std::move(evidence), allowed);
+  }
+
+  std::string accept_or_reject_clause(const Judgement& judgement, const std::string& accept_clause) const {
+    return judgement.verdict == Judgement::Verdict::Accept ? accept_clause : judgement.clause;
+  }
+
+  // The clause a client breaks by not acting on a valid success answer.
+  std::string first_client_clause_of_success() const {
+    const auto* success = c_.endpoint.error_code(response_.success_code);
+    if (success) {
+      for (const auto& id : success->clauses) {
+        const auto* clause = c_.spec.clause(id);
+        if (clause && clause->side != spec::Side::Server) return id;
       }
-      last_clause = field.clauses.empty() ? "RESP.DATA.VALUES" : field.clauses.front();
-      RC_ASSERT(first.result.data.value(field.name, json(nullptr)) == expected);
     }
-    last_clause = "CLI.PARSE.JSON";
-    const auto second = c.parse(last_body);
-    RC_ASSERT(second.kind == client::Outcome::Kind::Parsed && second.result.to_json() == first.result.to_json());
-  };
-  std::string failure;
-  if (run_property(c, "client.round-trip", round_trip, failure)) {
-    c.record("client.round-trip", title, "RESP.DATA.PRESENT", Verdict::Pass,
-             std::to_string(c.options.cases) +
-                 " generated success answers accepted; every field round-trips; parsing is deterministic");
-  } else {
-    results::Evidence evidence;
-    evidence.request = {{"body", last_body}, {"profile", c.profile.id}};
-    c.record("client.round-trip", title, last_clause, c.violation(last_clause), "shrunk to: " + failure, evidence);
+    return "RESP.DATA.PRESENT";
   }
 
-  // Under the strict profile, one field outside its domain is rejected.
-  if (c.profile.id != c.spec.default_profile) return;
-  std::string violation_clause = "CLI.PARSE.REJECT", violation_body;
-  auto single_violation = [&] {
-    json data = json::object();
-    for (const auto& field : response.data_fields) data[field.name] = *value_in(field, field.domain_under(c.profile));
-    const auto& field = *rc::gen::elementOf(response.data_fields);
-    const auto& domain = field.domain_under(c.profile);
-    std::vector<json> invalid = {nullptr, json::array()};
-    if (field.type == spec::ValueType::Integer) {
-      invalid.push_back("1");
-      invalid.push_back(1.5);
-      if (domain.max && *domain.max < INT64_MAX) invalid.push_back(*domain.max + 1);
-      if (domain.min && *domain.min > INT64_MIN) invalid.push_back(*domain.min - 1);
-    } else {
-      invalid.push_back(7);
-      if (domain.max_length) invalid.push_back(std::string(*domain.max_length + 1, 'a'));
-      invalid.push_back("");
+  template <typename Body>
+  void property(const std::string& id, const std::string& title, Body body) {
+    check_id_ = id;
+    title_ = title;
+    last_ = {};
+    const auto run = run_property(c_, id, body);
+    if (run.passed) {
+      if (run.cases > 0) {
+        c_.record(id, title, first_client_clause_of_success(), Verdict::Pass,
+                  std::to_string(run.cases) + " generated answers judged as the spec judges them");
+      }
+      return;
     }
-    data[field.name] = *rc::gen::elementOf(invalid);
-    const json body = {{code_name, response.success_code}, {message_name, response.success_message}, {data_name, data}};
-    violation_body = body.dump();
-    violation_clause = field.clauses.empty() ? "CLI.PARSE.REJECT" : field.clauses.front();
-    const auto outcome = c.parse(violation_body);
-    RC_ASSERT(outcome.kind == client::Outcome::Kind::Parsed);
-    RC_ASSERT(!outcome.result.accepted);
-  };
-  if (run_property(c, "client.single-violation", single_violation, failure)) {
-    c.record("client.single-violation", title, "CLI.PARSE.REJECT", Verdict::Pass,
-             std::to_string(c.options.cases) + " answers with one field outside its domain, all rejected");
-  } else {
     results::Evidence evidence;
-    evidence.request = {{"body", violation_body}, {"profile", c.profile.id}};
-    c.record("client.single-violation", title, violation_clause, c.violation(violation_clause), "shrunk to: " + failure,
-             evidence);
+    evidence.request = {{"body", body_text(last_.body)}, {"profile", c_.profile.id}};
+    evidence.observed = last_.observed;
+    evidence.reproduce = run.reproduce;
+    evidence.seed = c_.options.seed;
+    if (last_.clause.empty()) {
+      c_.record(id, title, first_client_clause_of_success(), Verdict::Error, run.failure, evidence);
+      return;
+    }
+    // Wrong under every reading: a document FAIL on the clause the shrunk case breaks.
+    c_.record(id, title, last_.clause, c_.violation(last_.clause),
+              "shrunk to: " + last_.message + "; body " + body_text(last_.body).get<std::string>() +
+                  (run.reproduce.empty() ? "" : "; replay with --reproduce " + run.reproduce),
+              evidence);
   }
-}
+
+  Context& c_;
+  const spec::Response& response_;
+  std::string check_id_, title_;
+  Counterexample last_;
+};
 
 }  // namespace
+
+bool client_selection_matches(const spec::Spec& spec, const ClientOptions& options) {
+  for (const auto& clause : spec.clauses) {
+    if (clause.side != spec::Side::Server && selected(options, clause.id)) return true;
+  }
+  return false;
+}
 
 void run_client_suite(const spec::Spec& spec, const spec::Profile& profile, client::Adapter& adapter,
                       const ClientOptions& options, results::Recorder& recorder, results::RunInfo& run) {
@@ -302,9 +494,22 @@ void run_client_suite(const spec::Spec& spec, const spec::Profile& profile, clie
   run.seed = options.seed;
   run.spec_id = spec.id;
   run.started = results::utc_now();
-  Context c{spec, profile, adapter, options, recorder};
-  vectors_check(c);
-  properties_check(c);
+  run.enforce_decisions = options.enforce_decisions;
+  const auto* endpoint = spec.endpoint_by_role("check");
+  if (!endpoint || !endpoint->response) {
+    recorder.record({"client",
+                     "the spec",
+                     "CLI.PARSE.REJECT",
+                     Verdict::Error,
+                     "the spec has no check response",
+                     {},
+                     results::Basis::document()});
+    return;
+  }
+  Context c{spec, *endpoint, profile, adapter, options, recorder, readings::Ledger(spec, profile), {}, 0};
+  if (options.reproduce.empty()) vectors_check(c);
+  Properties(c).run();
+  c.grade_misses();
   run.requests = c.parses;
   run.duration_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
 }
@@ -343,6 +548,43 @@ std::vector<ClientMutantVerdict> client_mutation_analysis(
       }
     }
     unsetenv("OTACLIENT_MUTANT");
+    if (progress) progress(verdict);
+    verdicts.push_back(std::move(verdict));
+  }
+  return verdicts;
+}
+
+std::vector<ClientVariantVerdict> client_variant_analysis(
+    const spec::Spec& spec, const std::function<std::unique_ptr<client::Adapter>()>& make_adapter,
+    const ClientOptions& options,
+    const std::vector<std::pair<std::string, std::pair<std::string, std::string>>>& variants,
+    const std::function<void(const ClientVariantVerdict&)>& progress,
+    const std::function<void(const ClientVariantVerdict&, const results::RunInfo&, const results::Recorder&)>&
+        each_run) {
+  std::vector<ClientVariantVerdict> verdicts;
+  for (const auto& [name, info] : variants) {
+    ClientVariantVerdict verdict{name, info.first, info.second, true, {}, {}};
+    setenv("OTACLIENT_VARIANT", name.c_str(), 1);
+    for (const auto& profile : spec.profiles) {
+      auto adapter = make_adapter();
+      results::Recorder recorder;
+      results::RunInfo run;
+      run.implementation = "otaclient (" + profile.id + ", variant " + name + ")";
+      run.variant = std::make_pair(name, info.first + ": " + info.second);
+      run_client_suite(spec, profile, *adapter, options, recorder, run);
+      std::vector<std::string> bad;
+      for (const auto& entry : recorder.entries()) {
+        const bool wrong = entry.verdict == Verdict::Fail || entry.verdict == Verdict::Error;
+        if (wrong && std::find(bad.begin(), bad.end(), entry.clause) == bad.end()) bad.push_back(entry.clause);
+      }
+      if (!bad.empty() && verdict.passed) {
+        verdict.passed = false;
+        verdict.profile = profile.id;
+        verdict.by_clauses = bad;
+      }
+      if (each_run) each_run(verdict, run, recorder);
+    }
+    unsetenv("OTACLIENT_VARIANT");
     if (progress) progress(verdict);
     verdicts.push_back(std::move(verdict));
   }

@@ -13,6 +13,7 @@
 #include "otaconf/crypto.h"
 #include "otaconf/interpret.h"
 #include "otaconf/oracle.h"
+#include "otaconf/readings.h"
 
 namespace otaconf::conformance {
 
@@ -112,16 +113,18 @@ WireResponse MockCloud::handle(const WireRequest& request, const fixture::SelfAd
 // ---- judging the device's request ------------------------------------------
 
 void MockCloud::judge(const WireRequest& request) {
-  auto record = [&](const std::string& clause, bool ok, const std::string& message) {
+  auto record = [&](const std::string& clause, bool ok, const std::string& message,
+                    const results::Basis& basis = results::Basis::document()) {
     const auto* c = spec_.clause(clause);
     if (!c) return;
     results::Evidence evidence;
     json headers = json::object();
     for (const auto& [name, value] : request.headers) headers[name] = value;
-    evidence.request = {
-        {"method", request.method}, {"target", request.target}, {"headers", headers}, {"body", request.body}};
-    recorder_.record({kRequestsCheck, kRequestsTitle, clause, ok ? Verdict::Pass : results::violation_of(c->level),
-                      message, std::move(evidence)});
+    evidence.request = results::printable(
+        {{"method", request.method}, {"target", request.target}, {"headers", headers}, {"body", request.body}});
+    recorder_.record({kRequestsCheck, kRequestsTitle, clause,
+                      ok ? Verdict::Pass : results::grade(c->level, basis, false), message, std::move(evidence),
+                      basis});
   };
   const auto* check = spec_.endpoint_by_role("check");
   if (!check) return;
@@ -129,10 +132,21 @@ void MockCloud::judge(const WireRequest& request) {
   record("EP.CHECK.METHOD", request.method == check->method, "method " + request.method);
   record("EP.CHECK.PATH", path == check->path, "path " + path);
 
-  const auto interpretation = interpret::interpret_request(*check, profile_, as_http(request));
+  const auto http_request = as_http(request);
+  const auto interpretation = interpret::interpret_request(*check, profile_, http_request);
   std::set<std::string> broken;
   for (const auto& problem : interpretation.problems) {
-    record(problem.clause, false, problem.message);
+    // A problem another reading of the document does not see rests on the profile's decisions.
+    auto allowed = [&](const spec::Profile& reading) {
+      const auto other = interpret::interpret_request(*check, reading, http_request);
+      return std::none_of(other.problems.begin(), other.problems.end(), [&](const interpret::Problem& p) {
+        return p.clause == problem.clause && p.field == problem.field;
+      });
+    };
+    const auto found = readings::search(spec_, profile_, allowed).found;
+    const auto basis = found ? readings::decision_basis(profile_, *found) : results::Basis::document();
+    record(problem.clause, false,
+           problem.message + (found ? "; rests on the profile's reading: " + basis.describe() : ""), basis);
     broken.insert(problem.clause);
   }
   for (const auto& field : check->request_fields) {
@@ -175,7 +189,8 @@ void MockCloud::judge(const WireRequest& request) {
                       "AUTH.TOKEN.SIGNATURE",
                       Verdict::NotTestable,
                       "the fixture has no key for the token's res: its signature cannot be checked",
-                      {}});
+                      {},
+                      results::Basis::document()});
   } else if (fact.status != "malformed") {
     record("AUTH.TOKEN.SIGNATURE", fact.status != "bad-signature",
            fact.status == "bad-signature" ? "the signature does not verify" : "the signature verifies");
@@ -341,7 +356,8 @@ std::vector<E2eResult> run_client_e2e(const spec::Spec& spec, const spec::Profil
                          {"check_requests", r.check_requests},
                          {"downloaded", r.downloaded}};
     auto record = [&](const std::string& clause, Verdict verdict, const std::string& message) {
-      recorder.record({kBehaviourCheck, kBehaviourTitle, clause, verdict, message, evidence});
+      recorder.record(
+          {kBehaviourCheck, kBehaviourTitle, clause, verdict, message, evidence, results::Basis::document()});
     };
     if (id.rfind("errno-", 0) == 0) {
       // Never a download on an error, whatever the exit status says.

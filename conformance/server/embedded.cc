@@ -5,10 +5,12 @@
 namespace otaconf::conformance {
 
 void run_against_reference(const spec::Spec& spec, const spec::Profile& profile, const fixture::Fixture& fixture,
-                           const std::string& mutant, const ServerOptions& options, EmbeddedRun& out) {
+                           const std::string& mutant, const ServerOptions& options, EmbeddedRun& out,
+                           const std::string& variant) {
   refserver::Options server_options;
   server_options.profile = profile.id;
   server_options.mutant = mutant;
+  server_options.variant = variant;
   server_options.fault_injection = true;
   refserver::Service service(spec, fixture, server_options);
   refserver::ServerLimits limits;
@@ -18,12 +20,18 @@ void run_against_reference(const spec::Spec& spec, const spec::Profile& profile,
 
   ServerTarget target;
   target.url = *http::parse_url("http://127.0.0.1:" + std::to_string(port));
-  target.implementation = "ota-refserver (" + profile.id + (mutant.empty() ? "" : ", mutant " + mutant) + ")";
+  target.implementation = "ota-refserver (" + profile.id + (mutant.empty() ? "" : ", mutant " + mutant) +
+                          (variant.empty() ? "" : ", variant " + variant) + ")";
   target.fault_injection = true;
   const ServerSuite suite{spec, profile, fixture, target, requests::Credentials{}, options};
   run_server_suite(suite, out.recorder, out.info);
   if (!mutant.empty()) {
     if (const auto* info = refserver::find_mutant(mutant)) out.info.mutant = std::make_pair(info->name, info->clause);
+  }
+  if (!variant.empty()) {
+    if (const auto* info = refserver::find_variant(variant)) {
+      out.info.variant = std::make_pair(info->name, info->reading + ": " + info->description);
+    }
   }
   server.stop();
 }
@@ -42,6 +50,34 @@ std::vector<std::string> failed_clauses(const results::Recorder& recorder) {
 }
 
 }  // namespace
+
+std::vector<VariantVerdict> variant_analysis(const spec::Spec& spec, const fixture::Fixture& fixture,
+                                             const ServerOptions& options,
+                                             const std::function<void(const VariantVerdict&)>& progress,
+                                             const VariantRunSink& each_run) {
+  std::vector<VariantVerdict> verdicts;
+  for (const auto& variant : refserver::variants()) {
+    VariantVerdict verdict{variant.name, variant.reading, variant.description, true, {}, {}};
+    for (const auto& profile : spec.profiles) {
+      EmbeddedRun run;
+      run_against_reference(spec, profile, fixture, "", options, run, variant.name);
+      std::vector<std::string> bad;
+      for (const auto& entry : run.recorder.entries()) {
+        const bool wrong = entry.verdict == results::Verdict::Fail || entry.verdict == results::Verdict::Error;
+        if (wrong && std::find(bad.begin(), bad.end(), entry.clause) == bad.end()) bad.push_back(entry.clause);
+      }
+      if (!bad.empty() && verdict.passed) {
+        verdict.passed = false;
+        verdict.profile = profile.id;
+        verdict.by_clauses = bad;
+      }
+      if (each_run) each_run(verdict, run);
+    }
+    if (progress) progress(verdict);
+    verdicts.push_back(std::move(verdict));
+  }
+  return verdicts;
+}
 
 std::vector<MutantVerdict> mutation_analysis(const spec::Spec& spec, const fixture::Fixture& fixture,
                                              const ServerOptions& options,

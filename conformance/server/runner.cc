@@ -13,7 +13,8 @@ namespace {
 fixture::SelfAddress self_of(const http::Url& url) {
   const auto port = ":" + std::to_string(url.port);
   const bool by_name = url.host == "localhost";
-  return {(by_name ? std::string("127.0.0.1") : url.host) + port, (by_name || url.host.rfind("127.", 0) == 0 ? std::string("localhost") : url.host) + port};
+  return {(by_name ? std::string("127.0.0.1") : url.host) + port,
+          (by_name || url.host.rfind("127.", 0) == 0 ? std::string("localhost") : url.host) + port};
 }
 
 bool selected(const ServerOptions& options, const ServerCheck& check) {
@@ -38,13 +39,21 @@ void run_server_suite(const ServerSuite& suite, results::Recorder& recorder, res
 
   const auto* endpoint = suite.spec.endpoint_by_role("check");
   if (!endpoint) {
-    recorder.record({"server", "the spec", "EP.CHECK.PATH", results::Verdict::Error, "the spec has no check endpoint", {}});
+    recorder.record({"server",
+                     "the spec",
+                     "EP.CHECK.PATH",
+                     results::Verdict::Error,
+                     "the spec has no check endpoint",
+                     {},
+                     results::Basis::document()});
     return;
   }
   oracle::Oracle oracle({suite.spec, *endpoint, suite.profile, suite.fixture, self_of(suite.target.url)});
   requests::Renderer renderer(suite.spec, *endpoint, suite.fixture, suite.credentials);
   const auto pool = derive_pool(suite.spec, *endpoint, suite.profile, suite.fixture);
   std::atomic<std::uint64_t> requests{0};
+  RunLedger ledger(suite.spec, suite.profile);
+  run.enforce_decisions = suite.options.enforce_decisions;
 
   std::vector<const ServerCheck*> parallel, exclusive;
   for (const auto& check : server_checks()) {
@@ -52,7 +61,7 @@ void run_server_suite(const ServerSuite& suite, results::Recorder& recorder, res
     (check.exclusive ? exclusive : parallel).push_back(&check);
   }
   auto run_check = [&](const ServerCheck& check, http::Client& client) {
-    Session session(suite, check, oracle, renderer, pool, recorder, client, requests);
+    Session session(suite, check, oracle, renderer, pool, recorder, ledger, client, requests);
     try {
       check.run(session);
     } catch (const std::exception& e) {
@@ -81,6 +90,8 @@ void run_server_suite(const ServerSuite& suite, results::Recorder& recorder, res
   for (auto& thread : threads) thread.join();
   http::Client client(suite.target.url, suite.options.timeout_seconds);
   for (const auto* check : exclusive) run_check(*check, client);
+  // Every case is in: grade the misses against the whole run.
+  grade_misses(suite.spec, suite.options, ledger, recorder);
 
   run.requests = requests.load();
   run.duration_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();

@@ -41,16 +41,16 @@ std::optional<std::string> response_disagreement(const spec::Profile& profile, s
   const auto judgement = interpret::interpret_response(check_endpoint(), profile, body);
   if (judgement.verdict == Verdict::Undecided) return std::nullopt;
   const auto observed = client::Normalized::from_c(parsed);
-  const bool accept = judgement.verdict == Verdict::Accept;
-  if (observed.accepted != accept) {
-    return "spec: " + to_string(judgement.verdict) + " (" + judgement.clause + ": " + judgement.reason + ")\nparser: " +
-           (observed.accepted ? "accept " + observed_json(observed).dump() : "reject (" + observed.reason + ")");
-  }
-  if (!accept) return std::nullopt;
-  const auto expected = as_reported(judgement.result);
-  const auto got = observed_json(observed);
-  if (expected == got) return std::nullopt;
-  return "spec:   " + expected.dump() + "\nparser: " + got.dump();
+  auto expected = judgement;
+  if (expected.verdict == Verdict::Accept) expected.result = as_reported(judgement.result);
+  const auto difference = interpret::outcome_difference(shipped_spec(), check_endpoint(), expected, observed.accepted,
+                                                        observed_json(observed), "the spec accepts it");
+  if (!difference) return std::nullopt;
+  return difference->clause + ": " + difference->text + "\nspec: " + to_string(judgement.verdict) + " " +
+         (judgement.verdict == Verdict::Accept ? expected.result.dump()
+                                               : "(" + judgement.clause + ": " + judgement.reason + ")") +
+         "\nparser: " +
+         (observed.accepted ? "accept " + observed_json(observed).dump() : "reject (" + observed.reason + ")");
 }
 
 }  // namespace otaconf::fuzz

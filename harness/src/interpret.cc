@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cmath>
 #include <regex>
 
 #include "otaconf/check_request.h"
@@ -48,6 +49,7 @@ class Interpreter {
  public:
   Interpreter(const spec::Endpoint& endpoint, const spec::Profile& profile) : endpoint_(endpoint), profile_(profile) {
     fold_case_ = !endpoint.names_case_insensitive_when.empty() && endpoint.names_case_insensitive_when.holds(profile);
+    integral_ = !endpoint.integral_numbers_when.empty() && endpoint.integral_numbers_when.holds(profile);
     for (const auto& field : endpoint.request_fields) {
       for (const auto& spelling : field.spellings_under(profile)) {
         spellings_.emplace(fold_case_ ? lower(spelling) : spelling, &field);
@@ -104,7 +106,8 @@ class Interpreter {
     const auto query = request.target.substr(mark + 1);
     const auto* encoding = encoding_named(endpoint_, "query");
     if (!encoding || !accepted(*encoding, profile_)) {
-      if (!query.empty()) problem("EP.CHECK.ENCODING", "", "the profile does not accept parameters in the query string");
+      if (!query.empty())
+        problem("EP.CHECK.ENCODING", "", "the profile does not accept parameters in the query string");
       return;
     }
     bool used = false;
@@ -126,13 +129,13 @@ class Interpreter {
   }
 
   void read_body(const http::Request& request, std::vector<Received>& received) {
-    const bool blank = std::all_of(request.body.begin(), request.body.end(),
-                                   [](unsigned char c) { return std::isspace(c); });
+    const bool blank =
+        std::all_of(request.body.begin(), request.body.end(), [](unsigned char c) { return std::isspace(c); });
     if (blank) return;
     const auto* encoding = encoding_named(endpoint_, "json-body");
     if (!encoding || !accepted(*encoding, profile_)) return;  // a GET body carries no meaning then
     const auto document = request.body.find('\0') == std::string::npos ? json::parse(request.body, nullptr, false)
-                                                                         : json(json::value_t::discarded);
+                                                                       : json(json::value_t::discarded);
     if (document.is_discarded() || !document.is_object()) {
       problem("EP.CHECK.ENCODING", "", "the request body is not a JSON object");
       return;
@@ -183,9 +186,9 @@ class Interpreter {
       value = from_text(field, received.value.get<std::string>());
     } else {
       for (auto type : field.types_under(profile_)) {
-        if (!has_json_type(received.value, type)) continue;
-        value = type == field.type ? received.value
-                                   : field.type == spec::ValueType::String ? json(received.value.dump()) : received.value;
+        const auto typed = as_json_type(received.value, type, integral_);
+        if (!typed) continue;
+        value = type == field.type ? *typed : field.type == spec::ValueType::String ? json(typed->dump()) : *typed;
         break;
       }
     }
@@ -204,6 +207,7 @@ class Interpreter {
   const spec::Endpoint& endpoint_;
   const spec::Profile& profile_;
   bool fold_case_ = false;
+  bool integral_ = false;
   std::map<std::string, const spec::Field*> spellings_;
   std::vector<const spec::Field*> conflicting_;
   Interpretation out_;
@@ -241,15 +245,18 @@ bool in_domain(const spec::Domain& d, const json& value, std::string* why) {
       if (d.min && n < *d.min) return fail("is below " + std::to_string(*d.min));
       if (d.max && n > *d.max) return fail("is above " + std::to_string(*d.max));
       for (const auto& [low, high] : d.excluded_ranges) {
-        if (n >= low && n <= high) return fail("lies in the excluded range " + std::to_string(low) + ".." + std::to_string(high));
+        if (n >= low && n <= high)
+          return fail("lies in the excluded range " + std::to_string(low) + ".." + std::to_string(high));
       }
     }
   }
   if (value.is_string()) {
     const auto& text = value.get_ref<const std::string&>();
     if (!crypto::is_valid_utf8(text)) return fail("is not valid UTF-8");
-    if (d.min_length && text.size() < *d.min_length) return fail("is shorter than " + std::to_string(*d.min_length) + " bytes");
-    if (d.max_length && text.size() > *d.max_length) return fail("is longer than " + std::to_string(*d.max_length) + " bytes");
+    if (d.min_length && text.size() < *d.min_length)
+      return fail("is shorter than " + std::to_string(*d.min_length) + " bytes");
+    if (d.max_length && text.size() > *d.max_length)
+      return fail("is longer than " + std::to_string(*d.max_length) + " bytes");
     if (d.pattern && !std::regex_search(text, compiled(*d.pattern))) return fail("does not match /" + *d.pattern + "/");
   }
   return true;
@@ -265,6 +272,33 @@ bool has_json_type(const json& value, spec::ValueType type) {
     case spec::ValueType::Array: return value.is_array();
   }
   return false;
+}
+
+const json* find_member(const spec::Endpoint& endpoint, const spec::Profile& profile, const json& object,
+                        const spec::Field& field) {
+  if (!object.is_object()) return nullptr;
+  const bool fold =
+      !endpoint.names_case_insensitive_when.empty() && endpoint.names_case_insensitive_when.holds(profile);
+  for (const auto& spelling : field.spellings_under(profile)) {
+    if (!fold) {
+      if (auto found = object.find(spelling); found != object.end()) return &*found;
+      continue;
+    }
+    const auto wanted = lower(spelling);
+    for (auto it = object.begin(); it != object.end(); ++it) {
+      if (lower(it.key()) == wanted) return &it.value();
+    }
+  }
+  return nullptr;
+}
+
+std::optional<json> as_json_type(const json& value, spec::ValueType type, bool integral_numbers) {
+  if (has_json_type(value, type)) return value;
+  if (type != spec::ValueType::Integer || !integral_numbers || !value.is_number_float()) return std::nullopt;
+  const double number = value.get<double>();
+  // Only where a double holds every integer exactly (|n| <= 2^53).
+  if (!(std::fabs(number) <= 9007199254740992.0) || std::trunc(number) != number) return std::nullopt;
+  return json(static_cast<std::int64_t>(number));
 }
 
 std::string field_clause(const spec::Field& field, std::string_view suffix) {

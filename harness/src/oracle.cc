@@ -347,9 +347,41 @@ bool Expectation::allows(std::int64_t observed) const {
   return std::find(codes.begin(), codes.end(), observed) != codes.end();
 }
 
+bool Expectation::allows(const Answer& answer) const {
+  if (answer.status == 0) return false;
+  if (answer.errno_value && allows(*answer.errno_value)) return true;
+  const bool success_answer = answer.errno_value && *answer.errno_value == success_code;
+  if (any_rejection && !success_answer) return true;
+  return !answer.envelope && std::find(statuses.begin(), statuses.end(), answer.status) != statuses.end();
+}
+
 Oracle::Oracle(Context context) : context_(std::move(context)) {
   devices_ = context_.fixture.records("devices");
   tasks_ = context_.fixture.records("tasks");
+  // What only triggers, values and alternatives decide (not the reading of
+  // the request): changing these is never "reading more".
+  auto decided_in = [&](const spec::Expr& expr) {
+    expr.visit([&](const spec::Expr& e) {
+      if (e.op == spec::Expr::Op::Decided) {
+        for (const auto& [ambiguity, interpretations] : e.decided.decided) deciding_.insert(ambiguity);
+      }
+    });
+  };
+  for (const auto& code : context_.endpoint.error_codes) {
+    decided_in(code.trigger);
+    for (const auto& alternative : code.alternatives) {
+      for (const auto& [ambiguity, interpretations] : alternative.when.decided) deciding_.insert(ambiguity);
+      if (alternative.condition) decided_in(*alternative.condition);
+    }
+  }
+  if (context_.endpoint.response) {
+    for (const auto& field : context_.endpoint.response->data_fields) {
+      if (field.value) decided_in(*field.value);
+    }
+  }
+  for (const auto& fact : context_.spec.model.facts) {
+    for (const auto& [value, clause] : fact.clauses) fact_clauses_.insert(clause);
+  }
   // "@self" download hosts name the server under test.
   for (auto& task : tasks_) {
     auto& download = task["download"];
@@ -364,11 +396,16 @@ Tri Oracle::evaluate(const spec::Expr& expr, const json& values, const json& fac
 }
 
 Expectation Oracle::expect(const http::Request& request, std::int64_t now, bool fault_injected) const {
+  return expect_under(context_.profile, request, now, fault_injected);
+}
+
+Expectation Oracle::expect_under(const spec::Profile& profile, const http::Request& request, std::int64_t now,
+                                 bool fault_injected) const {
   Expectation out;
-  out.interpretation = interpret::interpret_request(context_.endpoint, context_.profile, request);
+  out.interpretation = interpret::interpret_request(context_.endpoint, profile, request);
   const auto& values = out.interpretation.values;
   json facts = json::object();
-  Env env{values, facts, {}, context_.profile, fault_injected, &out.interpretation.invalid_fields};
+  Env env{values, facts, {}, profile, fault_injected, &out.interpretation.invalid_fields};
   bind(context_.spec, devices_, tasks_, env);
 
   const json* device = nullptr;
@@ -378,9 +415,10 @@ Expectation Oracle::expect(const http::Request& request, std::int64_t now, bool 
   if (context_.spec.authorization) {
     const auto& name = context_.spec.authorization->header;
     // Authorization is not a list header (RFC 9110): sent twice, it is no credential.
-    out.auth = request.header_count(name) > 1 ? AuthFact{"malformed", "", ""}
-                        : verify_authorization(*context_.spec.authorization, context_.profile, context_.fixture,
-                                               request.header(name), now, device);
+    out.auth = request.header_count(name) > 1
+                   ? AuthFact{"malformed", "", ""}
+                   : verify_authorization(*context_.spec.authorization, profile, context_.fixture, request.header(name),
+                                          now, device);
     facts["check.auth"] = out.auth.status;
   }
   facts["check.params"] = out.interpretation.params_valid() ? "ok" : "invalid";
@@ -399,6 +437,15 @@ Expectation Oracle::expect(const http::Request& request, std::int64_t now, bool 
   out.kind = out.codes.size() > 1 ? Expectation::Kind::Several : Expectation::Kind::Exact;
   out.success = out.codes.empty();
   out.errno_value = out.success ? success_code : out.codes.front();
+  out.success_code = success_code;
+  for (auto holding : out.codes) {
+    for (const auto& alternative : context_.endpoint.error_code(holding)->alternatives) {
+      if (!alternative.when.holds(profile)) continue;
+      if (alternative.condition && truth(*alternative.condition, env) != Tri::True) continue;
+      if (alternative.status) out.statuses.push_back(*alternative.status);
+      out.any_rejection = out.any_rejection || alternative.any_rejection;
+    }
+  }
   if (out.success && context_.endpoint.response) {
     for (const auto& field : context_.endpoint.response->data_fields) {
       if (!field.value || field.generated) continue;
@@ -420,6 +467,70 @@ Expectation Oracle::expect(const http::Request& request, std::int64_t now, bool 
             ", device " + binding_text("device", "dev_id") + ", task " + binding_text("task", "id") +
             "; triggers holding: " + (codes.empty() ? "none (success)" : codes) + "; request " + describe(values);
   return out;
+}
+
+std::string Oracle::first_server_clause(std::int64_t code, bool must_only) const {
+  const auto* entry = context_.endpoint.error_code(code);
+  if (!entry) return {};
+  for (const auto& id : entry->clauses) {
+    const auto* clause = context_.spec.clause(id);
+    if (!clause || clause->side == spec::Side::Client) continue;
+    if (must_only && (clause->level != spec::Level::Must || fact_clauses_.count(id))) continue;
+    return id;
+  }
+  return {};
+}
+
+std::string Oracle::blame(const Expectation& expected, const Answer& answer) const {
+  const auto success_clause = first_server_clause(expected.success_code, false);
+  if (expected.success) {
+    // Refused with a code whose own condition did not hold: that code's clause, where it is a rule of the
+    // document (errno 10 at the threshold); otherwise the promise of success.
+    if (answer.errno_value && *answer.errno_value != expected.success_code) {
+      if (auto own = first_server_clause(*answer.errno_value, true); !own.empty()) return own;
+    }
+    return success_clause;
+  }
+  const bool success_answer = answer.errno_value && *answer.errno_value == expected.success_code;
+  if (!success_answer) {
+    const auto clause = first_server_clause(expected.codes.front(), false);
+    return clause.empty() ? success_clause : clause;
+  }
+  // Accepted a request that must fail: the rule that makes it fail.
+  for (const auto& problem : expected.interpretation.problems) {
+    const auto* clause = context_.spec.clause(problem.clause);
+    if (clause && clause->side != spec::Side::Client) return problem.clause;
+  }
+  auto fact_clause = [&](const std::string& name, const std::string& value) -> std::string {
+    const auto* fact = context_.spec.fact(name);
+    if (!fact) return {};
+    auto found = fact->clauses.find(value);
+    return found == fact->clauses.end() ? std::string() : found->second;
+  };
+  if (!expected.interpretation.problems.empty()) {
+    if (auto clause = fact_clause("check.params", "invalid"); !clause.empty()) return clause;
+  }
+  if (!expected.auth.status.empty() && expected.auth.status != "ok") {
+    if (auto clause = fact_clause("check.auth", expected.auth.status); !clause.empty()) return clause;
+  }
+  for (auto code : expected.codes) {
+    if (auto clause = first_server_clause(code, true); !clause.empty()) return clause;
+  }
+  return success_clause;
+}
+
+bool Oracle::reads_more(const spec::Profile& reading, const http::Request& request, std::int64_t now) const {
+  for (const auto& [ambiguity, decision] : reading.decisions) {
+    auto own = context_.profile.decisions.find(ambiguity);
+    const bool changed = own == context_.profile.decisions.end() || own->second != decision;
+    if (changed && deciding_.count(ambiguity)) return false;
+  }
+  const auto mine = expect(request, now);
+  const auto theirs = expect_under(reading, request, now);
+  const bool token = mine.auth.status != "ok" && theirs.auth.status == "ok";
+  return theirs.interpretation.problems.size() < mine.interpretation.problems.size() ||
+         theirs.interpretation.spellings.size() > mine.interpretation.spellings.size() ||
+         theirs.interpretation.encodings.size() > mine.interpretation.encodings.size() || token;
 }
 
 }  // namespace otaconf::oracle

@@ -5,6 +5,7 @@
 #include <ctime>
 
 #include "json_input.h"
+#include "otaconf/crypto.h"
 #include "results_schema_text.h"
 
 namespace otaconf::results {
@@ -21,6 +22,14 @@ std::string to_string(Verdict verdict) {
     case Verdict::Error: return "ERROR";
   }
   return "?";
+}
+
+std::optional<Verdict> verdict_named(std::string_view name) {
+  for (auto v :
+       {Verdict::Pass, Verdict::Fail, Verdict::NonStrict, Verdict::Info, Verdict::NotTestable, Verdict::Error}) {
+    if (to_string(v) == name) return v;
+  }
+  return std::nullopt;
 }
 
 int severity(Verdict verdict) {
@@ -44,6 +53,57 @@ Verdict violation_of(spec::Level level) {
   return Verdict::Fail;
 }
 
+std::string Basis::describe() const {
+  if (kind == Kind::Document) return conflict.empty() ? "document" : "document (" + conflict + ")";
+  std::string out = "decision:";
+  for (const auto& d : decisions) {
+    out += " " + d.ambiguity + " (profile '" + d.decided + "', implementation '" + d.reading + "')";
+  }
+  return out;
+}
+
+json Basis::to_json() const {
+  if (kind == Kind::Document) {
+    json out = {{"kind", "document"}};
+    if (!conflict.empty()) out["conflict"] = conflict;
+    return out;
+  }
+  json list = json::array();
+  for (const auto& d : decisions) {
+    list.push_back({{"ambiguity", d.ambiguity}, {"decided", d.decided}, {"reading", d.reading}});
+  }
+  return {{"kind", "decision"}, {"decisions", list}};
+}
+
+Verdict grade(spec::Level level, const Basis& basis, bool enforce_decisions, bool accepts_more) {
+  const auto at_level = violation_of(level);
+  if (!basis.rests_on_decisions() || enforce_decisions) return at_level;
+  const auto soft = accepts_more ? Verdict::Info : Verdict::NonStrict;
+  return severity(at_level) < severity(soft) ? at_level : soft;
+}
+
+json FailingCase::to_json() const {
+  json out = {{"verdict", results::to_string(verdict)}, {"message", message}, {"basis", basis.to_json()}};
+  if (!reproduce.is_null() && !reproduce.empty()) out["reproduce"] = reproduce;
+  return out;
+}
+
+namespace {
+
+json reproduction(const Evidence& e) {
+  json out = json::object();
+  if (!e.curl.empty()) out["curl"] = e.curl;
+  if (!e.reproduce.empty()) out["reproduce"] = e.reproduce;
+  if (!e.vector_file.empty()) out["vector_file"] = e.vector_file;
+  if (e.seed) out["seed"] = *e.seed;
+  if (out.empty() && e.request.is_object() && e.request.contains("body")) out["body"] = e.request["body"];
+  return out;
+}
+
+bool listed(Verdict verdict) { return verdict != Verdict::Pass && verdict != Verdict::NotTestable; }
+
+}  // namespace
+
 json Evidence::to_json() const {
   json out = json::object();
   if (!request.is_null()) out["request"] = request;
@@ -60,6 +120,17 @@ json Evidence::to_json() const {
 void Recorder::record(Outcome outcome) {
   std::lock_guard lock(mutex_);
   auto& entry = entries_[{outcome.check, outcome.clause}];
+  if (listed(outcome.verdict)) {
+    ++entry.failure_count;
+    FailingCase listed_case{outcome.verdict, outcome.message, outcome.basis, reproduction(outcome.evidence)};
+    // Worst first; among equals, first come first.
+    auto at = std::find_if(entry.failures.begin(), entry.failures.end(),
+                           [&](const FailingCase& c) { return severity(c.verdict) < severity(outcome.verdict); });
+    if (static_cast<std::size_t>(at - entry.failures.begin()) < kMaxListedCases) {
+      entry.failures.insert(at, std::move(listed_case));
+      if (entry.failures.size() > kMaxListedCases) entry.failures.pop_back();
+    }
+  }
   if (entry.counts.empty()) {
     entry.check = outcome.check;
     entry.title = outcome.title;
@@ -67,10 +138,12 @@ void Recorder::record(Outcome outcome) {
     entry.verdict = outcome.verdict;
     entry.message = outcome.message;
     entry.evidence = std::move(outcome.evidence);
+    entry.basis = std::move(outcome.basis);
   } else if (severity(outcome.verdict) > severity(entry.verdict)) {
     entry.verdict = outcome.verdict;
     entry.message = outcome.message;
     entry.evidence = std::move(outcome.evidence);
+    entry.basis = std::move(outcome.basis);
   }
   ++entry.counts[outcome.verdict];
 }
@@ -99,19 +172,44 @@ std::vector<Recorder::Entry> Recorder::entries() const {
 std::vector<Observation> Recorder::observations() const {
   std::lock_guard lock(mutex_);
   auto out = observations_;
-  std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) {
-    return std::tie(a.ambiguity, a.text) < std::tie(b.ambiguity, b.text);
-  });
+  std::sort(out.begin(), out.end(),
+            [](const auto& a, const auto& b) { return std::tie(a.ambiguity, a.text) < std::tie(b.ambiguity, b.text); });
   return out;
 }
 
 std::map<Verdict, std::uint64_t> Recorder::summary() const {
   std::map<Verdict, std::uint64_t> out;
-  for (auto v : {Verdict::Pass, Verdict::Fail, Verdict::NonStrict, Verdict::Info, Verdict::NotTestable, Verdict::Error}) {
+  for (auto v :
+       {Verdict::Pass, Verdict::Fail, Verdict::NonStrict, Verdict::Info, Verdict::NotTestable, Verdict::Error}) {
     out[v] = 0;
   }
   for (const auto& entry : entries()) ++out[entry.verdict];
   return out;
+}
+
+std::size_t Recorder::count(Verdict verdict) const {
+  std::lock_guard lock(mutex_);
+  return static_cast<std::size_t>(std::count_if(entries_.begin(), entries_.end(),
+                                                [&](const auto& item) { return item.second.verdict == verdict; }));
+}
+
+int exit_status(const Recorder& recorder, Verdict fail_on) {
+  for (const auto& entry : recorder.entries()) {
+    if (entry.verdict == Verdict::Fail || (fail_on == Verdict::NonStrict && entry.verdict == Verdict::NonStrict)) {
+      return kExitFindings;
+    }
+  }
+  return recorder.count(Verdict::Error) > 0 ? kExitError : kExitOk;
+}
+
+int exit_status(const json& results, Verdict fail_on) {
+  bool error = false;
+  for (const auto& entry : results.at("results")) {
+    const auto verdict = entry.at("verdict").get<std::string>();
+    if (verdict == "FAIL" || (fail_on == Verdict::NonStrict && verdict == "NON-STRICT")) return kExitFindings;
+    error = error || verdict == "ERROR";
+  }
+  return error ? kExitError : kExitOk;
 }
 
 std::vector<Recorder::Entry> Recorder::must_failures(const spec::Spec& spec) const {
@@ -124,8 +222,12 @@ std::vector<Recorder::Entry> Recorder::must_failures(const spec::Spec& spec) con
 }
 
 namespace {
-bool on_side(spec::Side clause_side, spec::Side side) {
-  return clause_side == spec::Side::Both || clause_side == side;
+bool on_side(spec::Side clause_side, spec::Side side) { return clause_side == spec::Side::Both || clause_side == side; }
+
+json failures_json(const Recorder::Entry& entry) {
+  json out = json::array();
+  for (const auto& c : entry.failures) out.push_back(c.to_json());
+  return out;
 }
 }  // namespace
 
@@ -133,11 +235,19 @@ json to_json(const RunInfo& run, const Recorder& recorder, const spec::Spec& spe
   json out;
   out["format"] = "otaconf-results/1";
   out["tool"] = {{"name", "otaconf"}, {"version", OTACONF_VERSION}};
-  json run_json = {{"side", run.side},       {"implementation", run.implementation}, {"target", run.target},
-                   {"profile", run.profile}, {"seed", run.seed},                     {"spec", run.spec_id},
-                   {"fixture", run.fixture}, {"started", run.started},               {"duration_ms", run.duration_ms},
+  json run_json = {{"side", run.side},
+                   {"implementation", run.implementation},
+                   {"target", run.target},
+                   {"profile", run.profile},
+                   {"seed", run.seed},
+                   {"spec", run.spec_id},
+                   {"fixture", run.fixture},
+                   {"started", run.started},
+                   {"duration_ms", run.duration_ms},
                    {"requests", run.requests}};
   if (run.mutant) run_json["mutant"] = {{"name", run.mutant->first}, {"clause", run.mutant->second}};
+  if (run.variant) run_json["variant"] = {{"name", run.variant->first}, {"description", run.variant->second}};
+  run_json["enforce_decisions"] = run.enforce_decisions;
   out["run"] = run_json;
 
   const auto entries = recorder.entries();
@@ -183,6 +293,9 @@ json to_json(const RunInfo& run, const Recorder& recorder, const spec::Spec& spe
                     {"cases", cases},
                     {"counts", counts},
                     {"message", entry.message},
+                    {"basis", entry.basis.to_json()},
+                    {"failures", failures_json(entry)},
+                    {"failure_count", entry.failure_count},
                     {"evidence", entry.evidence.to_json()}});
   }
   out["results"] = list;
@@ -195,6 +308,27 @@ json to_json(const RunInfo& run, const Recorder& recorder, const spec::Spec& spe
 }
 
 std::string_view results_schema_text() { return kResultsSchemaText; }
+
+json printable(const json& value) {
+  switch (value.type()) {
+    case json::value_t::string: {
+      const auto& text = value.get_ref<const std::string&>();
+      return crypto::is_valid_utf8(text) ? value : json(crypto::escape_invalid_utf8(text));
+    }
+    case json::value_t::object: {
+      json out = json::object();
+      for (const auto& [key, member] : value.items()) out[crypto::escape_invalid_utf8(key)] = printable(member);
+      return out;
+    }
+    case json::value_t::array: {
+      json out = json::array();
+      for (const auto& element : value) out.push_back(printable(element));
+      return out;
+    }
+    case json::value_t::discarded: return "(not JSON)";
+    default: return value;
+  }
+}
 
 namespace {
 const detail::JsonSchema& results_schema() {
@@ -210,6 +344,13 @@ std::vector<std::string> validate(const json& results) {
   std::vector<std::string> errors;
   for (const auto& e : out.errors()) errors.push_back(e.line());
   return errors;
+}
+
+std::string serialize(const json& results) {
+  const auto document = printable(results);
+  const auto errors = validate(document);
+  if (!errors.empty()) throw std::logic_error("otaconf wrote results that break its own schema: " + errors.front());
+  return document.dump(2) + "\n";
 }
 
 json load_results(const std::filesystem::path& file) {

@@ -61,7 +61,29 @@ std::string to_string(Expr::Op op) {
   return "?";
 }
 
+namespace {
+thread_local DecisionTrace* open_trace = nullptr;
+}  // namespace
+
+DecisionTrace::DecisionTrace() : outer_(open_trace) { open_trace = this; }
+
+DecisionTrace::~DecisionTrace() {
+  open_trace = outer_;
+  if (!outer_) return;
+  outer_->consulted_.insert(consulted_.begin(), consulted_.end());
+  for (const auto* when : whens_) {
+    if (outer_->seen_.insert(when).second) outer_->whens_.push_back(when);
+  }
+}
+
+void DecisionTrace::note(const When& when) {
+  if (!open_trace || when.decided.empty()) return;
+  for (const auto& entry : when.decided) open_trace->consulted_.insert(entry.first);
+  if (open_trace->seen_.insert(&when).second) open_trace->whens_.push_back(&when);
+}
+
 bool When::holds(const Profile& profile) const {
+  DecisionTrace::note(*this);
   for (const auto& [ambiguity, accepted] : decided) {
     auto decision = profile.decisions.find(ambiguity);
     if (decision == profile.decisions.end()) return false;

@@ -18,6 +18,7 @@
 #include <regex>
 #include <set>
 #include <sstream>
+
 #include "json_input.h"
 #include "spec_schema_text.h"
 
@@ -240,6 +241,7 @@ class Reader {
     f.generated = j.value("generated", false);
     if (j.contains("examples")) f.examples = j.at("examples").get<std::vector<json>>();
     f.clauses = strings(j, "clauses");
+    f.case_insensitive = j.value("compare", std::string("exact")) == "case-insensitive";
     return f;
   }
 
@@ -251,7 +253,11 @@ class Reader {
     each(j, pointer, "status_when", [&](const json& s, const std::string& p) {
       r.status_when.push_back({when(s, "when", p), s.at("status").get<int>()});
     });
-    if (j.contains("tolerant_json_when")) r.tolerant_json_when = when(j, "tolerant_json_when", pointer);
+    r.media_type_required_when = when(j, "media_type_required_when", pointer);
+    r.bom_skipped_when = when(j, "bom_skipped_when", pointer);
+    r.duplicate_names_when = when(j, "duplicate_names_when", pointer);
+    r.invalid_utf8_when = when(j, "invalid_utf8_when", pointer);
+    r.unknown_codes_when = when(j, "unknown_codes_when", pointer);
     each(j, pointer, "envelope", [&](const json& f, const std::string& p) { r.envelope.push_back(field(f, p)); });
     each(j, pointer, "data_fields", [&](const json& f, const std::string& p) { r.data_fields.push_back(field(f, p)); });
     r.clauses = strings(j, "clauses");
@@ -269,6 +275,15 @@ class Reader {
     c.trigger = expr(j.at("trigger"), child(pointer, "trigger"));
     c.action = j.at("action").get<std::string>();
     c.action_inferred = j.at("action_inferred").get<bool>();
+    each(j, pointer, "alternatives", [&](const json& a, const std::string& p) {
+      Alternative alternative;
+      alternative.pointer = p;
+      alternative.when = when(a, "when", p);
+      if (a.contains("if")) alternative.condition = expr(a.at("if"), child(p, "if"));
+      if (a.contains("status")) alternative.status = a.at("status").get<int>();
+      alternative.any_rejection = a.value("any_rejection", false);
+      c.alternatives.push_back(std::move(alternative));
+    });
     c.clauses = strings(j, "clauses");
     return c;
   }
@@ -283,6 +298,7 @@ class Reader {
     e.origin = j.at("origin").get<std::string>();
     e.clauses = strings(j, "clauses");
     e.names_case_insensitive_when = when(j, "names_case_insensitive_when", pointer);
+    e.integral_numbers_when = when(j, "integral_numbers_when", pointer);
     each(j, pointer, "encodings", [&](const json& x, const std::string& p) {
       e.encodings.push_back({x.at("id").get<std::string>(), x.at("canonical").get<bool>(), x.at("typed").get<bool>(),
                              x.at("origin").get<std::string>(), x.at("description").get<std::string>(),
@@ -358,7 +374,9 @@ class Reader {
     EvaluationModel m;
     m.description = text(j, "description");
     for (const auto& f : j.at("facts")) {
-      m.facts.push_back({f.at("name").get<std::string>(), strings(f, "values"), text(f, "description")});
+      Fact fact{f.at("name").get<std::string>(), strings(f, "values"), text(f, "description"), {}};
+      if (f.contains("clauses")) fact.clauses = f.at("clauses").get<std::map<std::string, std::string>>();
+      m.facts.push_back(std::move(fact));
     }
     each(j, pointer, "bindings", [&](const json& b, const std::string& p) {
       m.bindings.push_back({b.at("name").get<std::string>(), b.at("collection").get<std::string>(),
@@ -416,6 +434,7 @@ class ReferenceChecker {
       }
     }
     for (const auto& binding : spec_.model.bindings) expression(binding.where, nullptr, false);
+    for (std::size_t i = 0; i < spec_.model.facts.size(); ++i) fact(spec_.model.facts[i], i);
     if (spec_.authorization) authorization(*spec_.authorization);
     for (const auto& endpoint : spec_.endpoints) this->endpoint(endpoint);
   }
@@ -470,6 +489,16 @@ class ReferenceChecker {
       if (!profile.decisions.count(ambiguity.id)) {
         out_.add(base, "profile '" + profile.id + "' does not decide " + ambiguity.id);
       }
+    }
+  }
+
+  void fact(const Fact& fact, std::size_t index) {
+    const auto pointer = child(child(child("/model/facts", index), "clauses"), "");
+    for (const auto& [value, clause_id] : fact.clauses) {
+      if (std::find(fact.values.begin(), fact.values.end(), value) == fact.values.end()) {
+        out_.add(pointer + value, "'" + value + "' is not a value of " + fact.name);
+      }
+      if (!spec_.clause(clause_id)) out_.add(pointer + value, "unknown clause '" + clause_id + "'");
     }
   }
 
@@ -647,6 +676,7 @@ class ReferenceChecker {
     origin(e.origin, child(e.pointer, "origin"));
     clause_refs(e.clauses, e.pointer);
     when(e.names_case_insensitive_when);
+    when(e.integral_numbers_when);
     for (std::size_t i = 0; i < e.encodings.size(); ++i) {
       origin(e.encodings[i].origin, child(child(child(e.pointer, "encodings"), i), "origin"));
       when(e.encodings[i].accepted_when);
@@ -662,7 +692,11 @@ class ReferenceChecker {
       const auto pointer = child(e.pointer, "response");
       clause_refs(e.response->clauses, pointer);
       for (const auto& rule : e.response->status_when) when(rule.when);
-      when(e.response->tolerant_json_when);
+      for (const auto* condition :
+           {&e.response->media_type_required_when, &e.response->bom_skipped_when, &e.response->duplicate_names_when,
+            &e.response->invalid_utf8_when, &e.response->unknown_codes_when}) {
+        when(*condition);
+      }
       field_list(e.response->envelope, &e);
       field_list(e.response->data_fields, &e);
       for (const char* role : {"code", "message", "data"}) {
@@ -693,6 +727,13 @@ class ReferenceChecker {
     if (!spec_.source(code.origin)) out_.add(child(code.pointer, "origin"), "unknown source '" + code.origin + "'");
     if (!spec_.action(code.action)) out_.add(child(code.pointer, "action"), "unknown action '" + code.action + "'");
     expression(code.trigger, &e, true);
+    for (const auto& alternative : code.alternatives) {
+      when(alternative.when);
+      if (alternative.condition) expression(*alternative.condition, &e, false);
+      if (!alternative.status && !alternative.any_rejection) {
+        out_.add(alternative.pointer, "an alternative needs a status or any_rejection");
+      }
+    }
   }
 
   const Spec& spec_;
@@ -708,8 +749,7 @@ LoadOutcome finish(Collector& out, std::optional<Spec> spec) {
 
 }  // namespace
 
-LoadOutcome try_load_spec_text(std::string_view text, const std::string& label,
-                               const std::filesystem::path& base_dir) {
+LoadOutcome try_load_spec_text(std::string_view text, const std::string& label, const std::filesystem::path& base_dir) {
   Collector out(label);
   auto document = detail::parse_bounded(text, kMaxSpecDepth, out);
   if (!document || !spec_schema().validate(*document, out)) return finish(out, std::nullopt);

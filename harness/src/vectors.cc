@@ -25,6 +25,16 @@ std::vector<std::string> Vector::clauses() const {
   return meta["clauses"].get<std::vector<std::string>>();
 }
 
+std::string Vector::probe() const {
+  if (meta.contains("probe") && meta["probe"].is_string()) return meta["probe"].get<std::string>();
+  const auto list = clauses();
+  return list.empty() ? std::string() : list.front();
+}
+
+std::string Vector::base() const {
+  return meta.contains("base") && meta["base"].is_string() ? meta["base"].get<std::string>() : std::string();
+}
+
 std::filesystem::path default_directory() {
   return std::filesystem::path(OTACONF_SOURCE_DIR) / "corpus" / "vectors" / "response";
 }
@@ -46,9 +56,13 @@ void check_meta(const json& meta, const std::string& file) {
   if (!meta.contains("clauses") || !meta["clauses"].is_array() || meta["clauses"].empty()) {
     fail("/clauses", "expected a non-empty array of clause ids");
   }
-  if (!meta.contains("expect") || !meta["expect"].is_object()) fail("/expect", "expected an object: profile -> accept|reject|either");
+  if (meta.contains("probe") && !meta["probe"].is_string()) fail("/probe", "expected a clause id");
+  if (meta.contains("base") && !meta["base"].is_string()) fail("/base", "expected the name of a vector");
+  if (!meta.contains("expect") || !meta["expect"].is_object())
+    fail("/expect", "expected an object: profile -> accept|reject|either");
   for (const auto& [profile, value] : meta["expect"].items()) {
-    if (value != "accept" && value != "reject" && value != "either") fail("/expect/" + profile, "expected accept, reject or either");
+    if (value != "accept" && value != "reject" && value != "either")
+      fail("/expect/" + profile, "expected accept, reject or either");
   }
 }
 
@@ -57,12 +71,14 @@ void check_meta(const json& meta, const std::string& file) {
 std::vector<Vector> load(const std::filesystem::path& directory) {
   std::vector<Vector> out;
   std::error_code ec;
-  if (!std::filesystem::is_directory(directory, ec)) throw InputError({directory.string(), "", "not a directory of vectors"});
+  if (!std::filesystem::is_directory(directory, ec))
+    throw InputError({directory.string(), "", "not a directory of vectors"});
   for (const auto& entry : std::filesystem::directory_iterator(directory)) {
     if (entry.path().extension() != ".body") continue;
     auto meta_file = entry.path();
     meta_file.replace_extension(".json");
-    if (!std::filesystem::exists(meta_file)) throw InputError({meta_file.string(), "", "missing: every vector needs its expectation"});
+    if (!std::filesystem::exists(meta_file))
+      throw InputError({meta_file.string(), "", "missing: every vector needs its expectation"});
     const auto meta = json::parse(read(meta_file), nullptr, false);
     if (meta.is_discarded()) throw InputError({meta_file.string(), "", "not valid JSON"});
     check_meta(meta, meta_file.string());
@@ -117,7 +133,8 @@ struct Generator {
   json valid_value(const spec::Field& field) const {
     std::vector<json> candidates = field.examples;
     if (field.type == spec::ValueType::String) {
-      for (const char* text : {"0123456789abcdef0123456789abcdef", "ota_iF0hnXrq2CxLrP8vZ39l", "1.3", "127.0.0.1:8080"}) {
+      for (const char* text :
+           {"0123456789abcdef0123456789abcdef", "ota_iF0hnXrq2CxLrP8vZ39l", "1.3", "127.0.0.1:8080"}) {
         candidates.push_back(text);
       }
     } else if (field.type == spec::ValueType::Integer) {
@@ -136,16 +153,6 @@ struct Generator {
     return data;
   }
 
-  // The data a parser reports: md5 normalized to lower case (the contract).
-  static json normalized(json data) {
-    if (data.contains("md5") && data["md5"].is_string()) {
-      auto md5 = data["md5"].get<std::string>();
-      std::transform(md5.begin(), md5.end(), md5.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-      data["md5"] = md5;
-    }
-    return data;
-  }
-
   json body(std::int64_t code, const std::string& message, const json* data) const {
     json b = json::object();
     b[code_name()] = code;
@@ -154,28 +161,30 @@ struct Generator {
     return b;
   }
 
-  std::string action_of(std::int64_t code) const {
-    const auto* entry = endpoint.error_code(code);
-    return entry ? entry->action : "none";
-  }
-
-  json result(std::int64_t code, const std::string& message, const json* data) const {
-    return {{"errno", code}, {"error", message}, {"data", data ? normalized(*data) : json(nullptr)}, {"action", action_of(code)}};
-  }
-
-  void add(const std::string& tail, const std::string& text, const json& expect, std::vector<std::string> clauses,
-           const std::string& note, const json& result_json = nullptr) {
+  // A vector whose expectation in every profile, and result, are the
+  // spec's own judgement (interpret_response); `probe` is the clause it was
+  // made for (first of `clauses` when empty).
+  void add(const std::string& tail, const std::string& text, std::vector<std::string> clauses, const std::string& note,
+           const std::string& probe = "", bool from_base = true) {
+    json expect = json::object();
+    json result = nullptr;
+    for (const auto& profile : spec.profiles) {
+      const auto judgement = interpret::interpret_response(endpoint, profile, text);
+      using V = interpret::ResponseJudgement::Verdict;
+      expect[profile.id] = judgement.verdict == V::Accept   ? "accept"
+                           : judgement.verdict == V::Reject ? "reject"
+                                                            : "either";
+      const bool preferred = result.is_null() || profile.id == spec.default_profile;
+      if (judgement.verdict == V::Accept && preferred) result = judgement.result;
+    }
     const auto strict = expect.value(spec.default_profile, std::string("either"));
     const std::string prefix = strict == "accept" ? "y_" : strict == "reject" ? "n_" : "i_";
-    json meta = {{"clauses", clauses}, {"note", note}, {"expect", expect}};
-    if (!result_json.is_null()) meta["result"] = result_json;
+    json meta = {
+        {"clauses", clauses}, {"probe", probe.empty() ? clauses.front() : probe}, {"note", note}, {"expect", expect}};
+    if (!result.is_null()) meta["result"] = result;
+    // Every vector but the base itself is the base success answer with one difference.
+    if (from_base) meta["base"] = base_name();
     out.push_back({prefix + "gen_" + tail, text, meta, {}});
-  }
-
-  json everywhere(const std::string& verdict) const {
-    json expect = json::object();
-    for (const auto& profile : spec.profiles) expect[profile.id] = verdict;
-    return expect;
   }
 
   std::vector<std::string> code_clauses(std::int64_t code) const {
@@ -197,19 +206,31 @@ struct Generator {
     for (const auto& code : endpoint.error_codes) {
       const bool success = code.code == response.success_code;
       const auto message = success ? response.success_message : code.meaning;
-      add("errno_" + std::to_string(code.code), body(code.code, message, success ? &data : nullptr).dump(),
-          everywhere("accept"), code_clauses(code.code), "errno " + std::to_string(code.code) + ": " + code.meaning,
-          result(code.code, message, success ? &data : nullptr));
+      const auto clauses = code_clauses(code.code);
+      add("errno_" + std::to_string(code.code), body(code.code, message, success ? &data : nullptr).dump(), clauses,
+          "errno " + std::to_string(code.code) + ": " + code.meaning, action_clause(code.code), !success);
     }
     // Each error answer carrying data anyway: accepted, the data ignored.
     for (const auto& code : endpoint.error_codes) {
       if (code.code == response.success_code) continue;
       auto clauses = code_clauses(code.code);
       clauses.push_back("RESP.DATA.ABSENT");
-      add("errno_" + std::to_string(code.code) + "_with_data", body(code.code, code.meaning, &data).dump(),
-          everywhere("accept"), clauses, "errno " + std::to_string(code.code) + " with a data object, which must be ignored",
-          result(code.code, code.meaning, nullptr));
+      add("errno_" + std::to_string(code.code) + "_with_data", body(code.code, code.meaning, &data).dump(), clauses,
+          "errno " + std::to_string(code.code) + " with a data object, which must be ignored", "RESP.DATA.ABSENT");
     }
+  }
+
+  std::string base_name() const { return "y_gen_errno_" + std::to_string(response.success_code); }
+
+  // The clause a client's reaction to `code` answers to.
+  std::string action_clause(std::int64_t code) const {
+    if (const auto* entry = endpoint.error_code(code)) {
+      for (const auto& c : entry->clauses) {
+        const auto* clause = spec.clause(c);
+        if (clause && clause->side == spec::Side::Client) return c;
+      }
+    }
+    return "RESP.ERRNO.CODESET";
   }
 
   void envelope() {
@@ -224,27 +245,36 @@ struct Generator {
       }
       return b.dump();
     };
-    const std::vector<std::string> reject = {"CLI.PARSE.REJECT"};
-    add("errno_missing", with(code_name(), json(json::value_t::discarded)), everywhere("reject"), {"RESP.ERRNO.TYPE", "CLI.PARSE.REJECT"}, "no errno");
-    add("errno_string", with(code_name(), "0"), everywhere("reject"), {"RESP.ERRNO.TYPE", "CLI.PARSE.REJECT"}, "errno as a string");
-    add("errno_float", with(code_name(), 0.0), everywhere("reject"), {"RESP.ERRNO.TYPE", "CLI.PARSE.REJECT"}, "errno 0.0");
-    auto exponent = success.dump();
-    const auto plain = "\"" + code_name() + "\":0";
-    exponent.replace(exponent.find(plain), plain.size(), plain + "e0");
-    add("errno_exponent", exponent, everywhere("reject"), {"RESP.ERRNO.TYPE", "CLI.PARSE.REJECT"}, "errno written 0e0");
-    add("errno_unknown_code", with(code_name(), 3), everywhere("reject"), {"RESP.ERRNO.CODESET", "CLI.PARSE.REJECT"},
-        "errno 3 is not a code of the table");
-    add("error_missing", with(message_name(), json(json::value_t::discarded)), everywhere("reject"),
-        {"RESP.ERROR.TYPE", "CLI.PARSE.REJECT"}, "no error member");
-    add("error_not_string", with(message_name(), 5), everywhere("reject"), {"RESP.ERROR.TYPE", "CLI.PARSE.REJECT"},
-        "error is a number");
-    add("success_without_data", with(data_name(), json(json::value_t::discarded)), everywhere("reject"),
+    auto written = [&](const std::string& text) {  // errno written as `text` in the success answer
+      auto written_body = success.dump();
+      const auto plain = "\"" + code_name() + "\":0";
+      written_body.replace(written_body.find(plain), plain.size(), "\"" + code_name() + "\":" + text);
+      return written_body;
+    };
+    add("errno_missing", with(code_name(), json(json::value_t::discarded)), {"RESP.ERRNO.TYPE", "CLI.PARSE.REJECT"},
+        "no errno");
+    add("errno_string", with(code_name(), "0"), {"RESP.ERRNO.TYPE", "CLI.PARSE.REJECT"}, "errno as a string");
+    add("errno_float", written("0.0"), {"RESP.ERRNO.TYPE", "CLI.PARSE.REJECT"},
+        "errno 0.0: an integer value written with a fraction");
+    add("errno_exponent", written("0e0"), {"RESP.ERRNO.TYPE", "CLI.PARSE.REJECT"}, "errno written 0e0");
+    add("errno_fraction", written("0.5"), {"RESP.ERRNO.TYPE", "CLI.PARSE.REJECT"},
+        "errno 0.5: no integer in any reading");
+    add("errno_unknown_code", with(code_name(), 3),
+        {"RESP.ERRNO.CODESET", "CLI.PARSE.REJECT", "CLI.ACTION.NO_DOWNLOAD_ON_ERROR"},
+        "errno 3 is not a code of the table; it carries data, which must not start a download");
+    add("error_missing", with(message_name(), json(json::value_t::discarded)), {"RESP.ERROR.TYPE", "CLI.PARSE.REJECT"},
+        "no error member");
+    add("error_not_string", with(message_name(), 5), {"RESP.ERROR.TYPE", "CLI.PARSE.REJECT"}, "error is a number");
+    add("success_without_data", with(data_name(), json(json::value_t::discarded)),
         {"RESP.DATA.PRESENT", "CLI.PARSE.REJECT"}, "errno 0 without data");
-    add("success_data_null", with(data_name(), nullptr), everywhere("reject"), {"RESP.DATA.PRESENT", "CLI.PARSE.REJECT"},
+    add("success_data_null", with(data_name(), nullptr), {"RESP.DATA.PRESENT", "CLI.PARSE.REJECT"},
         "errno 0 with data null");
     for (const char* text : {"[]", "\"succ\"", "null", "0"}) {
-      add(std::string("not_an_object_") + (text[0] == '[' ? "array" : text[0] == '"' ? "string" : text[0] == 'n' ? "null" : "number"),
-          text, everywhere("reject"), {"RESP.ENVELOPE.JSON", "CLI.PARSE.REJECT"}, "the body is not a JSON object");
+      add(std::string("not_an_object_") + (text[0] == '['   ? "array"
+                                           : text[0] == '"' ? "string"
+                                           : text[0] == 'n' ? "null"
+                                                            : "number"),
+          text, {"CLI.PARSE.REJECT", "RESP.ENVELOPE.JSON"}, "the body is not a JSON object");
     }
   }
 
@@ -255,30 +285,21 @@ struct Generator {
     return text;
   }
 
-  // A data value under each profile: accept where in the field's domain.
+  // A data value under each profile: accepted where the profile's reading of the field takes it.
   void data_value(const spec::Field& field, const std::string& tail, const json& value, const std::string& note) {
     auto data = valid_data();
     data[field.name] = value;
-    json expect = json::object();
-    for (const auto& profile : spec.profiles) {
-      const bool typed = field.type == spec::ValueType::String ? value.is_string()
-                         : field.type == spec::ValueType::Integer ? value.is_number_integer()
-                                                                  : true;
-      expect[profile.id] = typed && interpret::in_domain(field.domain_under(profile), value) ? "accept" : "reject";
-    }
     std::vector<std::string> clauses = field.clauses;
     clauses.erase(std::remove(clauses.begin(), clauses.end(), "RESP.DATA.VALUES"), clauses.end());
     clauses.push_back("CLI.PARSE.REJECT");
-    if (field.name == "md5") clauses.push_back("CLI.MD5.VERIFY");
-    add("data_" + field.name + "_" + tail, body(0, response.success_message, &data).dump(), expect, clauses, note,
-        result(0, response.success_message, &data));
+    add("data_" + field.name + "_" + tail, body(0, response.success_message, &data).dump(), clauses, note);
   }
 
   void data_fields() {
     for (const auto& field : response.data_fields) {
       auto data = valid_data();
       data.erase(field.name);
-      add("data_" + field.name + "_missing", body(0, response.success_message, &data).dump(), everywhere("reject"),
+      add("data_" + field.name + "_missing", body(0, response.success_message, &data).dump(),
           {field.clauses.front(), "RESP.DATA.PRESENT", "CLI.PARSE.REJECT"}, "data without " + field.name);
       const auto valid = valid_value(field);
       if (field.type == spec::ValueType::Integer) {
@@ -297,7 +318,9 @@ struct Generator {
             bounds.insert((std::int64_t{1} << 32) + 1);
           }
         }
-        for (auto bound : bounds) data_value(field, "value_" + slug(std::to_string(bound)), json(bound), field.name + " = " + std::to_string(bound));
+        for (auto bound : bounds)
+          data_value(field, "value_" + slug(std::to_string(bound)), json(bound),
+                     field.name + " = " + std::to_string(bound));
         if (field.domain.max && *field.domain.max == INT64_MAX) {
           // 2^63 does not fit a signed 64-bit integer.
           auto big = valid_data();
@@ -305,7 +328,7 @@ struct Generator {
           const auto key = "\"" + field.name + "\":" + big[field.name].dump();
           auto patched = text;
           patched.replace(patched.find(key), key.size(), "\"" + field.name + "\":9223372036854775808");
-          add("data_" + field.name + "_2pow63", patched, everywhere("reject"), {field.clauses.front(), "CLI.PARSE.REJECT"},
+          add("data_" + field.name + "_2pow63", patched, {field.clauses.front(), "CLI.PARSE.REJECT"},
               field.name + " = 2^63, past int64");
         }
       } else if (field.type == spec::ValueType::String) {
@@ -318,11 +341,15 @@ struct Generator {
             lengths.insert(*max + 1);
           }
         }
-        for (auto length : lengths) data_value(field, "length_" + std::to_string(length), json(std::string(length, 'a')), field.name + " of " + std::to_string(length) + " bytes");
+        for (auto length : lengths)
+          data_value(field, "length_" + std::to_string(length), json(std::string(length, 'a')),
+                     field.name + " of " + std::to_string(length) + " bytes");
         if (valid.is_string()) {
           auto upper = valid.get<std::string>();
-          std::transform(upper.begin(), upper.end(), upper.begin(), [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
-          if (upper != valid.get<std::string>()) data_value(field, "upper_case", json(upper), field.name + " in upper case");
+          std::transform(upper.begin(), upper.end(), upper.begin(),
+                         [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
+          if (upper != valid.get<std::string>())
+            data_value(field, "upper_case", json(upper), field.name + " in upper case");
         }
         for (const auto& example : field.examples) {
           if (example.is_string() && !valid_everywhere(field, example)) {
@@ -337,24 +364,16 @@ struct Generator {
   void spellings() {
     json b = json::object();
     json data = json::object();
-    json plain_data = valid_data();
-    json expect = everywhere("accept");
+    const json plain_data = valid_data();
     auto use = [&](const spec::Field& field, json& into, const json& value) {
-      std::string spelling = field.name;
-      const spec::Alias* alias = field.aliases.empty() ? nullptr : &field.aliases.front();
-      if (alias) spelling = alias->spelling;
-      into[spelling] = value;
-      for (const auto& profile : spec.profiles) {
-        if (alias && !alias->accepted_when.holds(profile)) expect[profile.id] = "reject";
-      }
+      into[field.aliases.empty() ? field.name : field.aliases.front().spelling] = value;
     };
     for (const auto& field : response.data_fields) use(field, data, plain_data[field.name]);
     use(*response.envelope_role("code"), b, 0);
     use(*response.envelope_role("message"), b, response.success_message);
     use(*response.envelope_role("data"), b, data);
-    add("table_spellings", b.dump(), expect, {"RESP.ERRNO.TYPE", "CLI.PARSE.REJECT"},
-        "every member spelled as the document's tables write it (Error no, The power, MD5, ...)",
-        result(0, response.success_message, &plain_data));
+    add("table_spellings", b.dump(), {"RESP.ERRNO.TYPE", "CLI.PARSE.REJECT"},
+        "every member spelled as the document's tables write it (Error no, The power, MD5, ...)");
   }
 };
 

@@ -5,9 +5,8 @@
 // so memory errors of mutants end the process, which the runner records.
 #include <cstdlib>
 #include <iostream>
-#include <string>
-
 #include <nlohmann/json.hpp>
+#include <string>
 
 #include "otaclient.h"
 
@@ -27,9 +26,9 @@ nlohmann::json to_json(const otaconf_result& r) {
   if (!r.accepted) return {{"accepted", false}, {"reason", r.reason}, {"action", "none"}};
   json out = {{"accepted", true}, {"errno", r.errno_value}, {"error", r.error}, {"action", action_name(r.action)}};
   if (r.has_data) {
-    out["data"] = {{"target", r.target}, {"token", r.token},       {"size", r.size}, {"signal", r.signal},
-                   {"power", r.power},   {"retry", r.retry},       {"interval", r.interval}, {"md5", r.md5},
-                   {"ip", r.ip}};
+    out["data"] = {{"target", r.target},     {"token", r.token}, {"size", r.size},
+                   {"signal", r.signal},     {"power", r.power}, {"retry", r.retry},
+                   {"interval", r.interval}, {"md5", r.md5},     {"ip", r.ip}};
   } else {
     out["data"] = nullptr;
   }
@@ -44,7 +43,13 @@ int main(int argc, char** argv) {
     for (const auto& m : otaclient::mutants()) std::cout << m.name << "\t" << m.clause << "\t" << m.description << "\n";
     return 0;
   }
-  const char* mutant = std::getenv("OTACLIENT_MUTANT");
+  if (argc > 1 && std::string(argv[1]) == "--list-variants") {
+    // One line per legal variant: name, the reading it follows, what it does.
+    for (const auto& v : otaclient::variants())
+      std::cout << v.name << "\t" << v.clause << "\t" << v.description << "\n";
+    return 0;
+  }
+  const auto behaviour = otaclient::behaviour_from_environment();
   std::string header;
   while (std::getline(std::cin, header)) {
     const auto space = header.find(' ');
@@ -53,7 +58,7 @@ int main(int argc, char** argv) {
     std::string body(length, '\0');
     if (length > 0 && !std::cin.read(body.data(), static_cast<std::streamsize>(length))) return 1;
     otaconf_result result;
-    otaclient::parse(body, otaclient::profile_named(profile), mutant ? mutant : "", result);
+    otaclient::parse(body, otaclient::profile_named(profile), behaviour, result);
     std::cout << to_json(result).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << std::endl;
   }
   return 0;

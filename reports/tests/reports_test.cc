@@ -29,7 +29,7 @@ json document(const std::string& implementation, const std::string& message) {
       {results::Verdict::NonStrict, "ERR.19"},   {results::Verdict::Info, "ERR.07"},
       {results::Verdict::NotTestable, "ERR.08"}, {results::Verdict::Error, "ERR.10"}};
   for (const auto& [verdict, clause] : outcomes) {
-    results::Outcome outcome{"server.error-codes", "errno", clause, verdict, message, {}};
+    results::Outcome outcome{"server.error-codes", "errno", clause, verdict, message, {}, results::Basis::document()};
     outcome.evidence.curl = "curl -sS 'http://127.0.0.1/ota?x=<1>'";
     outcome.evidence.expected = {{"errno", 0}};
     recorder.record(outcome);

@@ -36,7 +36,10 @@ def member(obj, name, profile):
     raise Rejected(name + " is missing")
 
 
-def integer(value, name, low, high):
+def integer(value, name, low, high, profile="strict"):
+    # Lenient reads JSON numbers by value: 0.0 and 1e1 are the integers 0 and 10.
+    if profile == "lenient" and isinstance(value, float) and value.is_integer() and abs(value) <= 2**53:
+        value = int(value)
     if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
         raise Rejected(name + " is not an integer in range")
     return value
@@ -58,18 +61,20 @@ def any_text(value, name, max_bytes):
 def read_data(data, profile):
     strict = profile == "strict"
     get = lambda name: member(data, name, profile)
+    number = lambda name, low, high: integer(get(name), name, low, high, profile)
     md5_pattern = {"strict": r"[0-9a-f]{32}", "lenient": r"[0-9a-fA-F]{32}"}.get(profile)
-    signal = integer(get("signal"), "signal", *((0, 99) if strict else INT32))
+    signal = number("signal", *((0, 99) if strict else INT32))
     if strict and 31 < signal < 99:
         raise Rejected("signal is out of range")
+    # Strict holds power to a percentage and counts to >= 0; the others read the table's bare "int".
     return {
         "target": text(get("target"), "target", r"[A-Za-z0-9_.-]{1,20}" if strict else r"[\x21-\x7e]{1,64}"),
-        "token": text(get("token"), "token", r"[A-Za-z0-9_-]{1,128}"),
-        "size": integer(get("size"), "size", 0, 2**63 - 1),
+        "token": text(get("token"), "token", r"[A-Za-z0-9_-]{1,128}" if strict else r"[A-Za-z0-9._~-]{1,128}"),
+        "size": number("size", 0, 2**64 - 1 if profile == "lenient" else 2**63 - 1),
         "signal": signal,
-        "power": integer(get("power"), "power", 0, 100),
-        "retry": integer(get("retry"), "retry", 0, 2**31 - 1),
-        "interval": integer(get("interval"), "interval", 0, 2**31 - 1),
+        "power": number("power", *((0, 100) if strict else INT32)),
+        "retry": number("retry", *((0, 2**31 - 1) if strict else INT32)),
+        "interval": number("interval", *((0, 2**31 - 1) if strict else INT32)),
         "md5": (text(get("md5"), "md5", md5_pattern) if md5_pattern else any_text(get("md5"), "md5", 128)).lower(),
         "ip": text(get("ip"), "ip", r"[A-Za-z0-9.-]{1,255}(:[0-9]{1,5})?"),
     }
@@ -97,13 +102,14 @@ def parse(body, profile):
         raise Rejected("not JSON: " + str(error)[:80])
     if not isinstance(document, dict):
         raise Rejected("the body is not a JSON object")
-    code = integer(member(document, "errno", profile), "errno", -2**63, 2**63 - 1)
-    if code not in ACTIONS:
+    code = integer(member(document, "errno", profile), "errno", -2**63, 2**63 - 1, profile)
+    # Strict: the table lists every code. Otherwise a code it does not list is a failure: ask again later.
+    if code not in ACTIONS and profile == "strict":
         raise Rejected("errno is not a code of the table")
     error = member(document, "error", profile)
     if not isinstance(error, str):
         raise Rejected("error is not a string")
-    result = {"accepted": True, "errno": code, "error": error, "data": None, "action": ACTIONS[code]}
+    result = {"accepted": True, "errno": code, "error": error, "data": None, "action": ACTIONS.get(code, "retry-later")}
     if code == 0:
         data = member(document, "data", profile)
         if not isinstance(data, dict):

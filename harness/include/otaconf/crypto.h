@@ -56,4 +56,10 @@ std::string hex_encode(std::string_view bytes);
 
 bool is_valid_utf8(std::string_view text);
 
+// `text` with every byte that is not part of a valid UTF-8 sequence written
+// as the four characters \xNN: what a peer sent, made safe for JSON output.
+std::string escape_invalid_utf8(std::string_view text);
+// `text` with every such byte replaced by `with`.
+std::string replace_invalid_utf8(std::string_view text, char with);
+
 }  // namespace otaconf::crypto

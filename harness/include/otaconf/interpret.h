@@ -7,10 +7,10 @@
 #pragma once
 
 #include <map>
+#include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "otaconf/http.h"
 #include "otaconf/spec.h"
@@ -25,8 +25,8 @@ struct Problem {
 
 struct Interpretation {
   nlohmann::json values = nlohmann::json::object();  // canonical name -> typed value (defaults applied)
-  std::vector<std::string> encodings;                 // encodings that carried parameters
-  std::map<std::string, std::string> spellings;       // canonical name -> spelling used
+  std::vector<std::string> encodings;                // encodings that carried parameters
+  std::map<std::string, std::string> spellings;      // canonical name -> spelling used
   std::vector<Problem> problems;
   // Fields that were sent but could not be read (wrong type, outside the
   // domain, given twice): their value is unknown, not absent.
@@ -44,6 +44,18 @@ bool in_domain(const spec::Domain& domain, const nlohmann::json& value, std::str
 
 // Whether a JSON value is of the spec's type (Integer: no fraction, no exponent).
 bool has_json_type(const nlohmann::json& value, spec::ValueType type);
+
+// The value as the spec's type, or nullopt. With `integral_numbers` (the
+// endpoint's integral_numbers_when holds), an Integer also takes a number
+// with a fraction or exponent whose value is an integer (0.0 -> 0).
+std::optional<nlohmann::json> as_json_type(const nlohmann::json& value, spec::ValueType type, bool integral_numbers);
+
+// The member of `object` that stands for `field` under a profile: the first
+// spelling it accepts (in any letter case where the endpoint's names are
+// case-insensitive under it); nullptr when none is there or `object` is not
+// an object.
+const nlohmann::json* find_member(const spec::Endpoint& endpoint, const spec::Profile& profile,
+                                  const nlohmann::json& object, const spec::Field& field);
 
 // The clause of `field` whose id ends with `suffix` (".REQUIRED", ".TYPE",
 // ...), or the field's first clause.
@@ -64,8 +76,10 @@ struct ResponseJudgement {
   std::string clause;  // the clause a rejection or an open question rests on
   std::string reason;
   // Accept only: {"errno", "error", "data": {the data fields} | null,
-  // "action": an action id, or "none"}; md5 normalized to lower case, as the
-  // adapter contract (otaconf_adapter.h) reports it.
+  // "action": an action id, or a list of the actions allowed (an errno the
+  // table does not list: anything but a download)}; fields compared without
+  // regard to case (md5) in lower case, as the adapter contract
+  // (otaconf_adapter.h) reports them.
   nlohmann::json result;
 };
 
@@ -73,5 +87,32 @@ std::string to_string(ResponseJudgement::Verdict verdict);
 
 ResponseJudgement interpret_response(const spec::Endpoint& endpoint, const spec::Profile& profile,
                                      std::string_view body);
+
+// Where a parser's outcome departs from a judgement: the one clause it
+// breaks, and how.
+struct Difference {
+  std::string clause;
+  std::string text;
+};
+
+// How an accepted result ({"errno", "error", "data", "action"}) differs from
+// the judge's, each part charged to its own clause: errno to the code
+// field's; the action to the code's client clause (a download on any other
+// code than success to the MUST clause every failure code shares); error to
+// the message field's; data taken from a failure or missing on success to
+// the data field's .ABSENT / .PRESENT clause; a data value to its field's
+// (compared without regard to case where the field says so). The error text
+// may be cut at 255 bytes (the C ABI's capacity). nullopt: no difference.
+std::optional<Difference> result_difference(const spec::Spec& spec, const spec::Endpoint& endpoint,
+                                            const nlohmann::json& expected, const nlohmann::json& observed);
+
+// A parser's outcome (accepted, and its result) against a judgement: an
+// acceptance where the judge rejects is charged to the judgement's clause (the
+// rule the body breaks), a rejection where it accepts to `accept_clause` (what
+// the case was made for), an acceptance with another result as
+// result_difference says; Undecided allows both.
+std::optional<Difference> outcome_difference(const spec::Spec& spec, const spec::Endpoint& endpoint,
+                                             const ResponseJudgement& judgement, bool accepted,
+                                             const nlohmann::json& observed, const std::string& accept_clause);
 
 }  // namespace otaconf::interpret

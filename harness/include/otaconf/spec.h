@@ -10,6 +10,7 @@
 #include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -49,7 +50,8 @@ struct Profile {
 };
 
 // Holds when, for every ambiguity named, the profile decided one of the listed
-// interpretations. An empty When always holds.
+// interpretations. An empty When always holds. Every evaluation is reported
+// to the thread's DecisionTrace, if one is open (otaconf/readings.h).
 struct When {
   std::map<std::string, std::vector<std::string>> decided;
   std::string pointer;
@@ -146,6 +148,8 @@ struct Field {
   bool generated = false;                      // response fields the server invents
   std::vector<nlohmann::json> examples;
   std::vector<std::string> clauses;
+  // Values are compared without regard to letter case (the md5 digest's hex).
+  bool case_insensitive = false;
   std::string pointer;
 
   bool required_under(const Profile& profile) const;
@@ -176,6 +180,17 @@ struct Header {
   std::vector<std::string> clauses;
 };
 
+// Another answer a profile's reading allows instead of an error code's
+// envelope, while `condition` (if any) holds: an HTTP status without an
+// envelope (401 for a refused token), or any answer that is not a success.
+struct Alternative {
+  When when;
+  std::optional<Expr> condition;
+  std::optional<int> status;
+  bool any_rejection = false;
+  std::string pointer;
+};
+
 struct ErrorCode {
   std::int64_t code = 0;
   std::string name;
@@ -185,6 +200,7 @@ struct ErrorCode {
   Expr trigger;
   std::string action;  // an Action id
   bool action_inferred = false;
+  std::vector<Alternative> alternatives;
   std::vector<std::string> clauses;
   std::string pointer;
 };
@@ -199,10 +215,18 @@ struct Response {
   std::int64_t success_code = 0;
   std::string success_message;
   std::vector<StatusRule> status_when;
-  // Under these decisions a client tolerates what RFC 8259 leaves to the
-  // parser (a byte order mark is skipped, a repeated member name accepted);
-  // otherwise it rejects both. Empty: never tolerated.
-  When tolerant_json_when;
+  // The media type is required only under these decisions (empty: always).
+  When media_type_required_when;
+  // What RFC 8259 leaves to the parser, tolerated by a client only under
+  // these decisions (empty: never): a byte order mark skipped, a repeated
+  // member name (which occurrence counts is the parser's choice), bytes that
+  // are not UTF-8 in the text (passed through or refused).
+  When bom_skipped_when;
+  When duplicate_names_when;
+  When invalid_utf8_when;
+  // An errno the code table does not list is accepted (without a download)
+  // under these decisions, and rejected otherwise.
+  When unknown_codes_when;
   std::vector<Field> envelope;
   std::vector<Field> data_fields;
   std::vector<std::string> clauses;
@@ -239,6 +263,9 @@ struct Endpoint {
   std::string origin;
   std::vector<std::string> clauses;
   When names_case_insensitive_when;  // parameter names match in any letter case
+  // An integer field also takes a JSON number with a fraction or exponent
+  // whose value is an integer (0.0, 1e2), in request bodies and responses.
+  When integral_numbers_when;
   std::vector<Encoding> encodings;
   std::vector<Header> headers;
   std::vector<Field> request_fields;
@@ -281,6 +308,9 @@ struct Fact {
   std::string name;  // e.g. check.auth
   std::vector<std::string> values;
   std::string description;
+  // value -> the clause a server breaks when it answers such a request with
+  // success (check.auth expired -> AUTH.TOKEN.EXPIRY).
+  std::map<std::string, std::string> clauses;
 };
 
 struct Binding {
@@ -320,6 +350,28 @@ struct Ambiguity {
   std::string pointer;
 
   bool has_interpretation(std::string_view id) const;
+};
+
+// While alive, records every ambiguity a When on this thread consults (all
+// the ambiguities it names, not only those it reads before deciding), so the
+// judgement of a case can tell which decisions it rests on. Nests: an inner
+// trace also feeds the outer one.
+class DecisionTrace {
+ public:
+  DecisionTrace();
+  ~DecisionTrace();
+  DecisionTrace(const DecisionTrace&) = delete;
+  DecisionTrace& operator=(const DecisionTrace&) = delete;
+  const std::set<std::string>& consulted() const { return consulted_; }
+  // The conditions evaluated, each once, in the order first met.
+  const std::vector<const When*>& whens() const { return whens_; }
+  static void note(const When& when);
+
+ private:
+  std::set<std::string> consulted_;
+  std::vector<const When*> whens_;
+  std::set<const When*> seen_;
+  DecisionTrace* outer_;
 };
 
 struct Spec {

@@ -19,15 +19,22 @@ enum class Profile { Strict, Lenient, AsDocumented };
 
 struct MutantInfo {
   std::string name;
-  std::string clause;  // the clause it violates
+  std::string clause;  // mutants: the clause it violates; variants: the reading it follows
   std::string description;
 };
 
 const std::vector<MutantInfo>& mutants();
+// Legal variants: what the document also allows (another reading of an ambiguity).
+const std::vector<MutantInfo>& variants();
 
-// Parses a check response body. `mutant` empty: the correct parser. Never
-// throws; an unknown mutant name parses correctly.
-void parse(std::string_view body, Profile profile, std::string_view mutant, otaconf_result& out);
+// Parses a check response body. `behaviour`: a mutant's or a variant's name,
+// empty for the reference parser. Never throws; an unknown name parses
+// correctly.
+void parse(std::string_view body, Profile profile, std::string_view behaviour, otaconf_result& out);
+
+// $OTACLIENT_MUTANT, else $OTACLIENT_VARIANT, else "": what the C ABI and
+// the subprocess adapter run.
+std::string behaviour_from_environment();
 
 // "strict", "lenient", "as-documented"; anything else is strict.
 Profile profile_named(std::string_view name);

@@ -6,10 +6,12 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cmath>
 #include <cstdlib>
 #include <cstring>
 #include <map>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <regex>
 #include <set>
 
@@ -37,6 +39,13 @@ enum class Fault {
   DuplicateKeys,
   Truncated,
   DataOnError,
+  UnknownErrnoDownload,
+  // Legal variants.
+  BomSkipped,
+  IntegralNumbers,
+  UnknownErrnoNoDownload,
+  WideRanges,
+  InvalidUtf8Tolerated,
 };
 
 struct Entry {
@@ -58,11 +67,6 @@ const std::vector<Entry>& entries() {
       {Fault::SuspendedAsSuccess,
        {"suspended-as-success", "CLI.ACTION.NO_DOWNLOAD_ON_ERROR",
         "Treats errno 19 (task suspended) as success: download."}},
-      {Fault::Md5CaseSensitive,
-       {"md5-case-sensitive", "CLI.MD5.VERIFY",
-        "Keeps md5 as sent instead of normalizing it, so an upper-case digest never matches the package."}},
-      {Fault::NonHexMd5,
-       {"non-hex-md5", "RESP.DATA.MD5", "Accepts an md5 that is not 32 hex digits under the strict profile."}},
       {Fault::CrashOnMissingData,
        {"crash-on-missing-data", "CLI.PARSE.REJECT",
         "Dereferences a null pointer when errno is 0 and data is missing."}},
@@ -72,22 +76,55 @@ const std::vector<Entry>& entries() {
       {Fault::StopAtNul,
        {"stop-at-nul", "CLI.PARSE.REJECT", "Reads the body as a C string: bytes after a NUL are ignored."}},
       {Fault::FloatErrno,
-       {"float-errno", "RESP.ERRNO.TYPE", "Accepts errno written as a number with a fraction or exponent (0.0, 1e1)."}},
+       {"float-errno", "RESP.ERRNO.TYPE",
+        "Reads an errno written with a fraction by cutting the fraction off (0.5 as 0, 19.9 as 19)."}},
       {Fault::NegativeSize,
        {"negative-size", "RESP.DATA.SIZE", "Accepts a negative size, converted to a huge unsigned one."}},
-      {Fault::DuplicateKeys,
-       {"duplicate-keys", "CLI.PARSE.REJECT",
-        "Accepts duplicated members under the strict profile (the last one wins)."}},
       {Fault::Truncated,
        {"truncated-body", "CLI.PARSE.REJECT", "Accepts a body cut short, using the members that arrived."}},
       {Fault::DataOnError, {"data-on-error", "RESP.DATA.ABSENT", "Takes data from an error answer that carries one."}},
+      {Fault::UnknownErrnoDownload,
+       {"unknown-errno-download", "CLI.ACTION.NO_DOWNLOAD_ON_ERROR",
+        "Takes an errno its table does not list for success and downloads."}},
+  };
+  return list;
+}
+
+// Legal variants: readings of the document other than the reference's.
+const std::vector<Entry>& variant_entries() {
+  static const std::vector<Entry> list = {
+      {Fault::BomSkipped,
+       {"bom-skipped", "AMB.JSON_BOM=skip", "Skips a byte order mark before the JSON, in every profile."}},
+      {Fault::DuplicateKeys,
+       {"duplicate-names-last-wins", "AMB.JSON_DUPLICATES=either",
+        "Accepts a repeated member name; the last one counts."}},
+      {Fault::IntegralNumbers,
+       {"integral-numbers", "AMB.JSON_NUMBER=integer-value",
+        "Reads 0.0 or 1e1 as the integers 0 and 10 wherever an int is due."}},
+      {Fault::UnknownErrnoNoDownload,
+       {"unknown-errno-no-download", "AMB.UNKNOWN_ERRNO=no-download",
+        "Accepts an errno its table does not list as a failure to retry later; never downloads on it."}},
+      {Fault::Md5CaseSensitive,
+       {"md5-as-sent", "CLI.MD5.VERIFY compares without regard to case",
+        "Reports md5 in the letter case the server sent."}},
+      {Fault::NonHexMd5,
+       {"any-md5-string", "AMB.MD5_FORMAT=any-string",
+        "Accepts any md5 string of 1-128 bytes, as the document's example."}},
+      {Fault::WideRanges,
+       {"wide-ranges", "AMB.POWER_RANGE, AMB.RETRY_RANGE, AMB.INTERVAL_RANGE, AMB.SIGNALS_RANGE=int32",
+        "Accepts any 32-bit signal, power, retry and interval."}},
+      {Fault::InvalidUtf8Tolerated,
+       {"invalid-utf8-tolerated", "AMB.TEXT_UTF8=tolerate",
+        "Passes bytes that are not UTF-8 in the error text through."}},
   };
   return list;
 }
 
 Fault fault_named(std::string_view name) {
-  for (const auto& entry : entries()) {
-    if (entry.info.name == name) return entry.fault;
+  for (const auto* list : {&entries(), &variant_entries()}) {
+    for (const auto& entry : *list) {
+      if (entry.info.name == name) return entry.fault;
+    }
   }
   return Fault::None;
 }
@@ -119,9 +156,13 @@ class Parser {
     if (body.size() > kMaxBody) return reject("the body is larger than the receive buffer");
     // JSON text has no raw NUL; nlohmann's parser would stop there silently.
     if (body.find('\0') != std::string_view::npos) return reject("a NUL byte in the body");
-    if (body.size() >= 3 && body.substr(0, 3) == "\xEF\xBB\xBF" && profile_ != Profile::Lenient) {
-      return reject("a byte order mark precedes the JSON");
+    if (body.size() >= 3 && body.substr(0, 3) == "\xEF\xBB\xBF") {
+      if (profile_ != Profile::Lenient && fault_ != Fault::BomSkipped)
+        return reject("a byte order mark precedes the JSON");
+      body.remove_prefix(3);
+      if (body.substr(0, 3) == "\xEF\xBB\xBF") return reject("two byte order marks");
     }
+    if (fault_ == Fault::InvalidUtf8Tolerated) return run_tolerating_encoding(body);
     json document;
     if (!parse_json(body, document)) return;
     if (!document.is_object()) return reject("the body is not a JSON object");
@@ -140,9 +181,14 @@ class Parser {
     const auto message = member(document, "error");
     if (!message || !message->is_string()) return reject(message ? "error is not a string" : "error is missing");
     copy(out_.error, sizeof out_.error, message->get<std::string>(), true);
-    if (!known_code(errno_value)) return reject("errno is not a code of the table");
+    // Strict: the table lists every code. Elsewhere an unknown code is a failure the device does not act on.
+    const bool unknown = !known_code(errno_value);
+    const bool unknown_ok = profile_ != Profile::Strict || fault_ == Fault::UnknownErrnoNoDownload;
+    if (unknown && fault_ != Fault::UnknownErrnoDownload && !unknown_ok)
+      return reject("errno is not a code of the table");
     const auto data = member(document, "data");
-    const bool success = errno_value == 0 || (fault_ == Fault::SuspendedAsSuccess && errno_value == 19);
+    const bool success = errno_value == 0 || (fault_ == Fault::SuspendedAsSuccess && errno_value == 19) ||
+                         (fault_ == Fault::UnknownErrnoDownload && unknown);
     if (!success) {
       if (fault_ == Fault::DataOnError && data && data->is_object()) read_data(*data, body);
       out_.action = action_of(errno_value);
@@ -258,8 +304,47 @@ class Parser {
       value = static_cast<std::int64_t>(code->get<double>());
       return true;
     }
+    if (auto integral = integral_value(*code)) {
+      value = *integral;
+      return true;
+    }
     reject("errno is not an integer");
     return false;
+  }
+
+  // 1.0 read as 1 where the profile reads JSON numbers by value (exact up to 2^53).
+  std::optional<std::int64_t> integral_value(const json& v) const {
+    if (!v.is_number_float() || (profile_ != Profile::Lenient && fault_ != Fault::IntegralNumbers)) return std::nullopt;
+    const double d = v.get<double>();
+    if (!(std::fabs(d) <= 9007199254740992.0) || std::floor(d) != d) return std::nullopt;
+    return static_cast<std::int64_t>(d);
+  }
+
+  // A variant: bytes that are not UTF-8 are passed through as '?'.
+  void run_tolerating_encoding(std::string_view body) {
+    std::string patched;
+    for (std::size_t i = 0; i < body.size();) {
+      const auto c = static_cast<unsigned char>(body[i]);
+      const std::size_t length = c < 0x80             ? 1
+                                 : (c & 0xE0) == 0xC0 ? 2
+                                 : (c & 0xF0) == 0xE0 ? 3
+                                 : (c & 0xF8) == 0xF0 ? 4
+                                                      : 0;
+      bool whole = length > 0 && i + length <= body.size();
+      for (std::size_t k = 1; whole && k < length; ++k)
+        whole = (static_cast<unsigned char>(body[i + k]) & 0xC0) == 0x80;
+      if (whole) {
+        patched.append(body.substr(i, length));
+        i += length;
+      } else {
+        patched += '?';
+        ++i;
+      }
+    }
+    const auto fault = fault_;
+    fault_ = Fault::None;
+    run(patched);
+    fault_ = fault;
   }
 
   static bool known_code(std::int64_t code) {
@@ -273,12 +358,25 @@ class Parser {
       case 7:
       case 10:
       case 19: return OTACONF_ACTION_RETRY_LATER;
-      default: return OTACONF_ACTION_NO_UPDATE;
+      case 1:
+      case 2:
+      case 8:
+      case 9:
+      case 11:
+      case 13: return OTACONF_ACTION_NO_UPDATE;
+      default: return OTACONF_ACTION_RETRY_LATER;  // a code this client does not know: ask again later
     }
   }
 
   bool integer(const json& data, const char* name, std::int64_t low, std::int64_t high, std::int64_t& value) {
     const auto* v = member(data, name);
+    if (v) {
+      if (auto integral = integral_value(*v)) {
+        if (*integral < low || *integral > high) return reject(std::string(name) + " is out of range"), false;
+        value = *integral;
+        return true;
+      }
+    }
     if (!v || !v->is_number_integer()) {
       reject(std::string(name) + (v ? " is not an integer" : " is missing"));
       return false;
@@ -313,7 +411,8 @@ class Parser {
   bool read_data(const json& data, std::string_view body) {
     static const std::regex version_strict("^[A-Za-z0-9_.-]{1,20}$");
     static const std::regex version_printable("^[\\x21-\\x7e]{1,64}$");
-    static const std::regex token_syntax("^[A-Za-z0-9_-]{1,128}$");
+    static const std::regex token_word("^[A-Za-z0-9_-]{1,128}$");
+    static const std::regex token_unreserved("^[A-Za-z0-9._~-]{1,128}$");
     static const std::regex host_syntax("^[A-Za-z0-9.-]{1,255}(:[0-9]{1,5})?$");
     static const std::regex md5_lower("^[0-9a-f]{32}$");
     static const std::regex md5_any_case("^[0-9a-fA-F]{32}$");
@@ -331,7 +430,7 @@ class Parser {
     }
     if (!text(data, "target", strict ? &version_strict : &version_printable, out_.target, sizeof out_.target))
       return false;
-    if (!text(data, "token", &token_syntax, out_.token, sizeof out_.token)) return false;
+    if (!text(data, "token", strict ? &token_word : &token_unreserved, out_.token, sizeof out_.token)) return false;
     if (fault_ == Fault::FixedTokenBuffer) {
       const std::string token = out_.token;
       char* buffer = new char[16];
@@ -343,16 +442,26 @@ class Parser {
     if (fault_ == Fault::NegativeSize && size && size->is_number_integer() && !size->is_number_unsigned()) {
       out_.size = static_cast<std::uint64_t>(size->get<std::int64_t>());
     } else {
-      std::int64_t value = 0;
-      if (!integer(data, "size", 0, INT64_MAX, value)) return false;
-      out_.size = fault_ == Fault::Size32 ? static_cast<std::uint32_t>(value) : static_cast<std::uint64_t>(value);
+      // Lenient reads size as any unsigned 64-bit integer; the other profiles as int64.
+      const auto* v = member(data, "size");
+      if (profile_ == Profile::Lenient && v && v->is_number_unsigned()) {
+        const auto value = v->get<std::uint64_t>();
+        out_.size = fault_ == Fault::Size32 ? static_cast<std::uint32_t>(value) : value;
+      } else {
+        std::int64_t value = 0;
+        if (!integer(data, "size", 0, INT64_MAX, value)) return false;
+        out_.size = fault_ == Fault::Size32 ? static_cast<std::uint32_t>(value) : static_cast<std::uint64_t>(value);
+      }
     }
-    const bool csq = strict;
-    if (!integer(data, "signal", csq ? 0 : INT32_MIN, csq ? 99 : INT32_MAX, out_.signal)) return false;
-    if (csq && out_.signal > 31 && out_.signal != 99) return reject("signal is out of range"), false;
-    if (!integer(data, "power", 0, 100, out_.power)) return false;
-    if (!integer(data, "retry", 0, INT32_MAX, out_.retry)) return false;
-    if (!integer(data, "interval", 0, INT32_MAX, out_.interval)) return false;
+    // Strict holds signal to the CSQ scale, power to a percentage, counts to >= 0; the
+    // other profiles read the table's bare "int" (any 32-bit integer).
+    const bool narrow = strict && fault_ != Fault::WideRanges;
+    const std::int64_t low32 = INT32_MIN;
+    if (!integer(data, "signal", narrow ? 0 : low32, narrow ? 99 : INT32_MAX, out_.signal)) return false;
+    if (narrow && out_.signal > 31 && out_.signal != 99) return reject("signal is out of range"), false;
+    if (!integer(data, "power", narrow ? 0 : low32, narrow ? 100 : INT32_MAX, out_.power)) return false;
+    if (!integer(data, "retry", narrow ? 0 : low32, INT32_MAX, out_.retry)) return false;
+    if (!integer(data, "interval", narrow ? 0 : low32, INT32_MAX, out_.interval)) return false;
     // As documented, md5 is any string of 1-128 bytes (the example is "dfkdajkfd").
     const std::regex* md5_syntax = fault_ == Fault::NonHexMd5 || profile_ == Profile::AsDocumented ? nullptr
                                    : strict                                                        ? &md5_lower
@@ -383,6 +492,22 @@ const std::vector<MutantInfo>& mutants() {
   return list;
 }
 
+const std::vector<MutantInfo>& variants() {
+  static const std::vector<MutantInfo> list = [] {
+    std::vector<MutantInfo> out;
+    for (const auto& entry : variant_entries()) out.push_back(entry.info);
+    return out;
+  }();
+  return list;
+}
+
+std::string behaviour_from_environment() {
+  const char* mutant = std::getenv("OTACLIENT_MUTANT");
+  if (mutant && *mutant) return mutant;
+  const char* variant = std::getenv("OTACLIENT_VARIANT");
+  return variant ? variant : "";
+}
+
 Profile profile_named(std::string_view name) {
   if (name == "lenient") return Profile::Lenient;
   if (name == "as-documented") return Profile::AsDocumented;
@@ -404,8 +529,8 @@ void parse(std::string_view body, Profile profile, std::string_view mutant, otac
 extern "C" int otaconf_adapter_parse(const unsigned char* body, std::size_t length, const char* profile,
                                      otaconf_result* out) {
   if (!out || (!body && length > 0)) return 1;
-  const char* mutant = std::getenv("OTACLIENT_MUTANT");
   otaclient::parse(std::string_view(reinterpret_cast<const char*>(body), length),
-                   otaclient::profile_named(profile ? profile : "strict"), mutant ? mutant : "", *out);
+                   otaclient::profile_named(profile ? profile : "strict"), otaclient::behaviour_from_environment(),
+                   *out);
   return 0;
 }

@@ -229,12 +229,31 @@ class Connection {
   std::string buffer_;
 };
 
+// The body in two chunks (one when it is short): what a chunked answer looks like on the wire.
+std::string chunked(const std::string& body) {
+  auto chunk = [](std::string_view part) {
+    char size[32];
+    std::snprintf(size, sizeof size, "%zx\r\n", part.size());
+    return std::string(size) + std::string(part) + "\r\n";
+  };
+  std::string out;
+  const std::string_view text(body);
+  const auto half = text.size() / 2;
+  if (half > 0) out += chunk(text.substr(0, half));
+  if (text.size() > half) out += chunk(text.substr(half));
+  return out + "0\r\n\r\n";
+}
+
 std::string serialize(const WireResponse& response, bool keep_alive, bool head_only) {
   std::string out = "HTTP/1.1 " + std::to_string(response.status) + " " + reason(response.status) + "\r\n";
   for (const auto& [name, value] : response.headers) out += name + ": " + value + "\r\n";
-  out += "Content-Length: " + std::to_string(response.body.size()) + "\r\n";
+  if (response.chunked) {
+    out += "Transfer-Encoding: chunked\r\n";
+  } else {
+    out += "Content-Length: " + std::to_string(response.body.size()) + "\r\n";
+  }
   out += keep_alive ? "Connection: keep-alive\r\n\r\n" : "Connection: close\r\n\r\n";
-  if (!head_only) out += response.body;
+  if (!head_only) out += response.chunked ? chunked(response.body) : response.body;
   return out;
 }
 
@@ -309,7 +328,8 @@ struct HttpServer::Impl {
         response.status = 200;
         response.errno_value = 7;
       }
-      const bool keep_alive = request->keep_alive && !stopping && served + 1 < kMaxRequestsPerConnection;
+      const bool keep_alive =
+          request->keep_alive && !response.close && !stopping && served + 1 < kMaxRequestsPerConnection;
       const auto path = request->wire.target.substr(0, request->wire.target.find('?'));
       // Logged before the answer leaves, so a client that has the answer finds the line.
       log_line(request->wire.method, path, response, started);

@@ -12,68 +12,127 @@ struct Entry {
   MutantInfo info;
 };
 
+struct VariantEntry {
+  Fault behaviour;
+  VariantInfo info;
+};
+
 const std::vector<Entry>& entries() {
   static const std::vector<Entry> list = {
       {Fault::IgnorePowerThreshold,
        {"ignore-power-threshold", "ERR.10", "Never compares the device's powers with the task's power threshold."}},
       {Fault::SignalStrictlyGreater,
        {"signal-strictly-greater", "ERR.10",
-        "Compares signals with > instead of >= under the strict profile, so a device exactly at the threshold gets 10."}},
-      {Fault::NoVersionCheck,
-       {"no-version-check", "ERR.09", "Offers the task whatever version the device reports."}},
+        "Compares signals with > instead of >= under the strict profile, so a device exactly at the threshold gets "
+        "10."}},
+      {Fault::NoVersionCheck, {"no-version-check", "ERR.09", "Offers the task whatever version the device reports."}},
       {Fault::SwapInvalidSuspended,
        {"swap-13-19", "ERR.13", "Answers 19 for an invalid task and 13 for a suspended one."}},
-      {Fault::SuspendedAsNoTask,
-       {"suspended-as-no-task", "ERR.19", "Answers 11 (no task) for a suspended task."}},
+      {Fault::SuspendedAsNoTask, {"suspended-as-no-task", "ERR.19", "Answers 11 (no task) for a suspended task."}},
       {Fault::NoManufCheck, {"no-manuf-check", "ERR.08", "Compares the model but not the manufacturer."}},
       {Fault::IgnoreTaskType,
-       {"ignore-task-type", "ERR.11", "Offers the device's task of the other type when none of the requested type exists."}},
+       {"ignore-task-type", "ERR.11",
+        "Offers the device's task of the other type when none of the requested type exists."}},
       {Fault::ErrnoAsString, {"errno-as-string", "RESP.ERRNO.TYPE", "Writes errno as a JSON string (\"0\")."}},
-      {Fault::MissingErrorField, {"missing-error-field", "RESP.ERROR.TYPE", "Leaves the error member out of every answer."}},
+      {Fault::MissingErrorField,
+       {"missing-error-field", "RESP.ERROR.TYPE", "Leaves the error member out of every answer."}},
       {Fault::SuccessTextOk, {"success-text-ok", "RESP.ERROR.SUCC", "Says \"ok\" instead of \"succ\" on success."}},
       {Fault::DataOnError,
        {"data-on-error", "RESP.DATA.ABSENT", "Adds a data object describing the task to error answers 8, 9 and 10."}},
       {Fault::MissingMd5, {"missing-md5", "RESP.DATA.PRESENT", "Leaves md5 out of the data of a success answer."}},
-      {Fault::Md5Uppercase, {"md5-uppercase", "RESP.DATA.MD5", "Sends the package's MD5 in upper-case hex."}},
       {Fault::SizeAsString, {"size-as-string", "RESP.DATA.SIZE", "Writes data.size as a JSON string."}},
       {Fault::OnlyPows,
        {"only-pows", "REQ.NAMES",
         "Where the profile accepts both Pows and powers, recognises only Pows, so a powers value is ignored."}},
-      {Fault::CaseSensitiveNames,
-       {"case-sensitive-names", "REQ.NAMES", "Matches parameter names case-sensitively even where the profile ignores case."}},
-      {Fault::IgnoreJsonBody,
-       {"ignore-json-body", "EP.CHECK.ENCODING", "Ignores a JSON request body even where the profile accepts one."}},
       {Fault::AcceptExpiredToken, {"accept-expired-token", "AUTH.TOKEN.EXPIRY", "Accepts tokens whose et has passed."}},
       {Fault::IgnoreTokenScope,
        {"ignore-token-scope", "AUTH.TOKEN.SCOPE", "Accepts a valid token of any product or device for any device."}},
       {Fault::UncheckedSha256Signature,
-       {"unchecked-sha256-signature", "AUTH.TOKEN.SIGNATURE", "Does not verify the signature of tokens signed with sha256."}},
+       {"unchecked-sha256-signature", "AUTH.TOKEN.SIGNATURE",
+        "Does not verify the signature of tokens signed with sha256."}},
       {Fault::AcceptMissingAuthorization,
-       {"accept-missing-authorization", "AUTH.REJECT", "Answers requests without an Authorization header as if authorized."}},
+       {"accept-missing-authorization", "AUTH.REJECT",
+        "Answers requests without an Authorization header as if authorized."}},
       {Fault::Html500OnInternal,
-       {"html-500-on-internal", "ERR.07", "Answers an internal failure with HTTP 500 and an HTML page instead of errno 7."}},
+       {"html-500-on-internal", "ERR.07",
+        "Answers an internal failure with HTTP 500 and an HTML page instead of errno 7."}},
       {Fault::TypeNotValidated,
        {"type-not-validated", "REQ.TYPE.TYPE", "Accepts any integer type, treating every value but 2 as FOTA."}},
-      {Fault::CdnIgnored,
-       {"cdn-ignored", "RESP.DATA.IP", "Names the download host by IP address even when the device sent cdn=true."}},
       {Fault::RangeOffByOne,
-       {"range-off-by-one", "DL.RANGE", "Serves one byte less than a bytes=a-b Range asks for (treats b as exclusive)."}},
-      {Fault::TextContentType,
-       {"text-content-type", "RESP.CONTENT_TYPE", "Labels check answers Content-Type text/plain."}},
+       {"range-off-by-one", "DL.RANGE",
+        "Serves one byte less than a bytes=a-b Range asks for (treats b as exclusive)."}},
       {Fault::ShortDownload, {"short-download", "DL.CONTENT", "Serves the whole package without its last byte."}},
       {Fault::RetryFromInterval,
        {"retry-from-interval", "RESP.DATA.VALUES", "Reports the task's interval as data.retry."}},
+      {Fault::CdnInverted,
+       {"cdn-inverted", "RESP.DATA.IP",
+        "Reads cdn the wrong way round: a domain name for a device that cannot resolve one, an address for one that "
+        "can."}},
+      {Fault::UnknownDeviceSuccess,
+       {"unknown-device-success", "ERR.00",
+        "Never looks the device up: an unknown dev_id gets the first task of the token's product."}},
+  };
+  return list;
+}
+
+const std::vector<VariantEntry>& variant_entries() {
+  static const std::vector<VariantEntry> list = {
+      {Fault::Md5Uppercase, {"md5-upper-case", "AMB.MD5_CASE=any", "Sends the package's MD5 in upper-case hex."}},
+      {Fault::CaseSensitiveNames,
+       {"table-spellings-exact", "AMB.CASING=documented",
+        "Reads the lower-case names and the table's spellings as written, in no other letter case."}},
+      {Fault::IgnoreJsonBody,
+       {"query-only", "AMB.ENCODING=query", "Reads parameters from the query string only, never from a JSON body."}},
+      {Fault::CdnIgnored,
+       {"address-always", "AMB.CDN_EFFECT=no-effect", "Names the download host by IP address whatever cdn says."}},
+      {Fault::TextContentType,
+       {"text-plain-label", "AMB.RESPONSE_MEDIA_TYPE=any", "Labels its JSON answers Content-Type text/plain."}},
       {Fault::DevIdNumberRejected,
-       {"dev-id-number-rejected", "REQ.DEV_ID.TYPE",
-        "Rejects dev_id given as a JSON number even where the profile accepts it."}},
+       {"dev-id-string-only", "AMB.DEV_ID_TYPE=string", "Refuses dev_id given as a JSON number in a body."}},
       {Fault::NonJsonOnInvalidUtf8,
-       {"non-json-on-invalid-utf8", "RESP.ENVELOPE.JSON",
-        "Answers a parameter with invalid UTF-8 with a plain-text error instead of an envelope."}},
+       {"plain-400-on-invalid-utf8", "AMB.PARAM_ERROR=http-400",
+        "Refuses a parameter that is not UTF-8 with HTTP 400 and a plain-text body."}},
+      {Fault::RequestIdInError,
+       {"request-id", "extra members",
+        "Puts a request id into every error text and adds a request_id member to every answer."}},
+      {Fault::DataNullOnError,
+       {"data-null-on-error", "RESP.DATA.ABSENT allows null", "Sends \"data\": null on every error."}},
+      {Fault::ChunkedAnswers, {"chunked", "HTTP", "Sends every answer with Transfer-Encoding: chunked."}},
+      {Fault::CharsetLabel, {"charset-label", "HTTP", "Labels answers Content-Type: application/json; charset=utf-8."}},
+      {Fault::ConnectionClose, {"connection-close", "HTTP", "Closes the connection after every answer."}},
+      {Fault::ReadsEverySpelling,
+       {"reads-every-spelling", "accepts more",
+        "Reads every documented spelling in any letter case, Pows and powers, and a JSON body, under every profile."}},
+      {Fault::DevIdAnyString,
+       {"dev-id-any-string", "AMB.DEV_ID_SYNTAX=any-string",
+        "Takes any dev_id: one that is not decimal digits is an unknown device (errno 1), not a parameter error."}},
+      {Fault::Http401OnAuth,
+       {"http-401-on-auth", "AMB.AUTH_ERROR=http-401",
+        "Refuses a missing or invalid token with HTTP 401 and no envelope."}},
+      {Fault::ThresholdsStrictlyGreater,
+       {"thresholds-strictly-greater", "AMB.THRESHOLD_CMP=gt",
+        "Passes a device only when its signal and power are strictly above the task's thresholds."}},
   };
   return list;
 }
 
 }  // namespace
+
+const std::vector<VariantInfo>& variants() {
+  static const std::vector<VariantInfo> list = [] {
+    std::vector<VariantInfo> out;
+    for (const auto& entry : variant_entries()) out.push_back(entry.info);
+    return out;
+  }();
+  return list;
+}
+
+const VariantInfo* find_variant(std::string_view name) {
+  for (const auto& entry : variant_entries()) {
+    if (entry.info.name == name) return &entry.info;
+  }
+  return nullptr;
+}
 
 const std::vector<MutantInfo>& mutants() {
   static const std::vector<MutantInfo> list = [] {
@@ -91,8 +150,15 @@ const MutantInfo* find_mutant(std::string_view name) {
   return nullptr;
 }
 
-Fault fault_named(std::string_view name) {
+Fault fault_named(std::string_view name, bool variant) {
   if (name.empty()) return Fault::None;
+  if (variant) {
+    for (const auto& entry : variant_entries()) {
+      if (entry.info.name == name) return entry.behaviour;
+    }
+    throw std::invalid_argument("unknown variant '" + std::string(name) +
+                                "' (ota-refserver --list-variants lists them)");
+  }
   for (const auto& entry : entries()) {
     if (entry.info.name == name) return entry.fault;
   }

@@ -1,5 +1,7 @@
-// The fault-injected variants of the reference server. Each changes exactly
-// one behaviour, the one its clause governs.
+// The behaviours the reference server can be switched to: mutants (one
+// fault each, breaking the document on the clause it names) and legal
+// variants (a reading of the document other than the reference's, or what
+// HTTP leaves free: no verdict against them may be a FAIL).
 #pragma once
 
 #include <string_view>
@@ -40,9 +42,22 @@ enum class Fault {
   RetryFromInterval,
   DevIdNumberRejected,
   NonJsonOnInvalidUtf8,
+  CdnInverted,
+  UnknownDeviceSuccess,
+  // Legal variants.
+  RequestIdInError,
+  DataNullOnError,
+  ChunkedAnswers,
+  CharsetLabel,
+  ConnectionClose,
+  ReadsEverySpelling,
+  DevIdAnyString,
+  Http401OnAuth,
+  ThresholdsStrictlyGreater,
 };
 
 // Throws std::invalid_argument for an unknown name; "" is Fault::None.
-Fault fault_named(std::string_view name);
+// `variant`: look among the legal variants, else among the mutants.
+Fault fault_named(std::string_view name, bool variant = false);
 
 }  // namespace otaconf::refserver

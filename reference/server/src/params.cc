@@ -2,12 +2,12 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cmath>
+#include <nlohmann/json.hpp>
 #include <regex>
 #include <stdexcept>
 #include <variant>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "otaconf/crypto.h"
 
@@ -70,6 +70,8 @@ ProfileRules rules_for(const std::string& profile) {
     r.signals_any_int32 = true;
     r.dev_id_integer = true;
     r.range_all_forms = true;
+    r.dev_id_any_string = true;
+    r.integral_numbers = true;
     return r;
   }
   if (profile == "as-documented") {
@@ -79,6 +81,7 @@ ProfileRules rules_for(const std::string& profile) {
     r.version_printable = true;
     r.signals_any_int32 = true;
     r.dev_id_integer = true;
+    r.dev_id_any_string = true;
     return r;
   }
   throw std::invalid_argument("unknown profile '" + profile + "' (strict, lenient or as-documented)");
@@ -108,7 +111,12 @@ std::pair<std::string, std::string> split_target(const std::string& target) {
 ParamReader::ParamReader(const spec::Endpoint& check, const spec::Profile& profile, ProfileRules rules, Fault fault)
     : rules_(std::move(rules)), fault_(fault) {
   for (const auto& field : check.request_fields) {
-    for (const auto& spelling : field.spellings_under(profile)) {
+    auto spellings = field.spellings_under(profile);
+    if (fault_ == Fault::ReadsEverySpelling) {  // every documented spelling, whatever the profile decided
+      spellings.push_back(field.name);
+      for (const auto& alias : field.aliases) spellings.push_back(alias.spelling);
+    }
+    for (const auto& spelling : spellings) {
       if (fault_ == Fault::OnlyPows && field.name == "powers" && spelling == "powers") continue;
       const bool fold = rules_.case_insensitive_names && fault_ != Fault::CaseSensitiveNames;
       spellings_.emplace(fold ? lower(spelling) : spelling, field.name);
@@ -235,6 +243,11 @@ CheckParams ParamReader::read(const WireRequest& request) const {
       }
       return j.get<std::int64_t>();
     }
+    // 1.0 is the integer 1 where the profile reads JSON numbers by value (exact up to 2^53).
+    if (rules_.integral_numbers && j.is_number_float()) {
+      const double d = j.get<double>();
+      if (std::fabs(d) <= 9007199254740992.0 && std::floor(d) == d) return static_cast<std::int64_t>(d);
+    }
     fail(std::string(name) + " must be an integer");
     return std::nullopt;
   };
@@ -273,12 +286,14 @@ CheckParams ParamReader::read(const WireRequest& request) const {
   static const std::regex digits("^[0-9]{1,20}$");
   static const std::regex version_v2("^[A-Za-z0-9_.-]{1,20}$");
   static const std::regex version_printable("^[\\x21-\\x7e]{1,64}$");
-  if (params.dev_id && !std::regex_match(*params.dev_id, digits)) fail("dev_id must be 1-20 decimal digits");
+  if (params.dev_id && !rules_.dev_id_any_string && !std::regex_match(*params.dev_id, digits)) {
+    fail("dev_id must be 1-20 decimal digits");
+  }
+  if (params.dev_id && params.dev_id->empty()) fail("dev_id is empty");
   for (const auto* value : {&params.manuf, &params.model}) {
     if (*value && ((*value)->empty() || (*value)->size() > 64)) fail("manuf and model must be 1-64 bytes");
   }
-  if (params.version &&
-      !std::regex_match(*params.version, rules_.version_printable ? version_printable : version_v2)) {
+  if (params.version && !std::regex_match(*params.version, rules_.version_printable ? version_printable : version_v2)) {
     fail("version has characters or a length the profile does not allow");
   }
   if (params.type && fault_ != Fault::TypeNotValidated && *params.type != 1 && *params.type != 2) {

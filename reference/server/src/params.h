@@ -22,11 +22,13 @@ struct ProfileRules {
   bool content_type_required = false;   // Content-Type: application/json
   bool cdn_optional = false;            // omitted cdn means false
   bool threshold_strictly_greater = false;
-  bool raw_token_values = false;  // Authorization values without URL-encoding
+  bool raw_token_values = false;   // Authorization values without URL-encoding
   bool version_printable = false;  // else 1-20 of [A-Za-z0-9_.-]
   bool signals_any_int32 = false;  // else the AT+CSQ scale 0-31, 99
   bool dev_id_integer = false;     // dev_id as a JSON number
   bool range_all_forms = false;    // bare a-b and Range=a-b besides bytes=a-b
+  bool dev_id_any_string = false;  // else 1-20 decimal digits; an unknown string is an unknown device
+  bool integral_numbers = false;   // a JSON body's 1.0 or 1e0 is the integer 1
 };
 
 // Throws std::invalid_argument for a profile this server does not implement.

@@ -4,9 +4,9 @@
 //   > invalid (13) > manuf/model (8) > version (9) > signal/power (10)
 //   > unreadable package (7) > success (0).
 #include <algorithm>
-#include <stdexcept>
-
+#include <atomic>
 #include <nlohmann/json.hpp>
+#include <stdexcept>
 
 #include "auth.h"
 #include "download.h"
@@ -20,9 +20,9 @@ using nlohmann::json;
 
 std::string WireResponse::header(std::string_view name) const {
   for (const auto& [key, value] : headers) {
-    if (std::equal(key.begin(), key.end(), name.begin(), name.end(),
-                   [](char a, char b) { return std::tolower(static_cast<unsigned char>(a)) ==
-                                               std::tolower(static_cast<unsigned char>(b)); })) {
+    if (std::equal(key.begin(), key.end(), name.begin(), name.end(), [](char a, char b) {
+          return std::tolower(static_cast<unsigned char>(a)) == std::tolower(static_cast<unsigned char>(b));
+        })) {
       return value;
     }
   }
@@ -51,14 +51,33 @@ WireResponse json_response(int status, const json& body, const char* content_typ
   return response;
 }
 
+// The behaviour a server is switched to: a mutant, or a legal variant.
+Fault behaviour_of(const Options& options) {
+  if (!options.mutant.empty() && !options.variant.empty()) {
+    throw std::invalid_argument("a mutant and a variant at once: choose one");
+  }
+  return options.variant.empty() ? fault_named(options.mutant) : fault_named(options.variant, true);
+}
+
+ProfileRules rules_with(ProfileRules rules, Fault fault) {
+  if (fault == Fault::DevIdAnyString) rules.dev_id_any_string = true;
+  if (fault == Fault::ThresholdsStrictlyGreater) rules.threshold_strictly_greater = true;
+  if (fault == Fault::ReadsEverySpelling) {
+    rules.json_body = true;
+    rules.case_insensitive_names = true;
+    rules.dev_id_integer = true;
+  }
+  return rules;
+}
+
 }  // namespace
 
 struct Service::Impl {
   Impl(const spec::Spec& spec, fixture::Fixture fixture_in, Options options_in)
       : fixture(std::move(fixture_in)),
         options(std::move(options_in)),
-        fault(fault_named(options.mutant)),
-        rules(rules_for(options.profile)),
+        fault(behaviour_of(options)),
+        rules(rules_with(rules_for(options.profile), fault)),
         params(check_endpoint(spec), profile_of(spec, options.profile), rules, fault),
         verifier(fixture, rules.raw_token_values, fault) {
     if (!options.clock) {
@@ -70,6 +89,13 @@ struct Service::Impl {
   }
 
   WireResponse handle(const WireRequest& request, const fixture::SelfAddress& self) {
+    auto response = route(request, self);
+    if (fault == Fault::ChunkedAnswers) response.chunked = true;
+    if (fault == Fault::ConnectionClose) response.close = true;
+    return response;
+  }
+
+  WireResponse route(const WireRequest& request, const fixture::SelfAddress& self) {
     const auto path = split_target(request.target).first;
     if (path == "/ota/check") {
       if (request.method != "GET") return error_envelope(405, 2, "the check call is a GET");
@@ -95,9 +121,9 @@ struct Service::Impl {
     }
     const auto p = params.read(request);
     // Authorization is not a list header: two of them are no credential.
-    if (header_count(request, "Authorization") > 1) return envelope(1, "authorization failed: malformed (sent twice)");
+    if (header_count(request, "Authorization") > 1) return refused("authorization failed: malformed (sent twice)");
     const auto auth = verifier.verify(header_value(request, "Authorization"), now);
-    if (!auth.ok) return envelope(1, "authorization failed: " + auth.reason);
+    if (!auth.ok) return refused("authorization failed: " + auth.reason);
     if (p.invalid_utf8 && fault == Fault::NonJsonOnInvalidUtf8) {
       WireResponse plain{400, {{"Content-Type", "text/plain"}}, "bad request", -1};
       return plain;
@@ -105,8 +131,9 @@ struct Service::Impl {
     if (!p.problem.empty()) return envelope(2, "parameter error: " + p.problem);
 
     const auto* device = fixture.device(*p.dev_id);
+    if (!device && fault == Fault::UnknownDeviceSuccess) device = any_device_of(auth);
     if (!device) return envelope(1, "unknown device " + *p.dev_id);
-    if (!auth.covers(*device)) return envelope(1, "authorization failed: the token does not cover device " + *p.dev_id);
+    if (!auth.covers(*device)) return refused("authorization failed: the token does not cover device " + *p.dev_id);
 
     const auto* task = task_for(*device, static_cast<int>(*p.type));
     if (!task) return envelope(11, "the device has no upgrade task of type " + std::to_string(*p.type));
@@ -136,6 +163,21 @@ struct Service::Impl {
     return envelope(0, "succ", *task, p, self);
   }
 
+  // A token refused: errno 1, or (a variant) HTTP 401 without an envelope.
+  WireResponse refused(const std::string& why) {
+    if (fault == Fault::Http401OnAuth) {
+      return {401, {{"Content-Type", "text/plain"}, {"WWW-Authenticate", "OneNET"}}, why, -1};
+    }
+    return envelope(1, why);
+  }
+
+  const fixture::Device* any_device_of(const AuthResult& auth) const {
+    for (const auto& device : fixture.devices) {
+      if (auth.covers(device)) return &device;
+    }
+    return nullptr;
+  }
+
   const fixture::Task* task_for(const fixture::Device& device, int type) const {
     for (const auto& task : fixture.tasks) {
       if (task.targets(device) && task.type == type) return &task;
@@ -162,23 +204,25 @@ struct Service::Impl {
     const std::uint64_t size = package ? package->size : 0;
     std::string md5 = package ? package->md5 : std::string();
     if (fault == Fault::Md5Uppercase) {
-      std::transform(md5.begin(), md5.end(), md5.begin(), [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
+      std::transform(md5.begin(), md5.end(), md5.begin(),
+                     [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
     }
-    json data = {{"target", task.target},
-                 {"token", token},
-                 {"size", fault == Fault::SizeAsString ? json(std::to_string(size)) : json(size)},
-                 {"signal", task.signal.value_or(0)},
-                 {"power", task.power.value_or(0)},
-                 {"retry", fault == Fault::RetryFromInterval ? task.interval : task.retry},
-                 {"interval", task.interval},
-                 {"md5", md5},
-                 {"ip", task.download_host(p.cdn && fault != Fault::CdnIgnored, self)}};
+    json data = {
+        {"target", task.target},
+        {"token", token},
+        {"size", fault == Fault::SizeAsString ? json(std::to_string(size)) : json(size)},
+        {"signal", task.signal.value_or(0)},
+        {"power", task.power.value_or(0)},
+        {"retry", fault == Fault::RetryFromInterval ? task.interval : task.retry},
+        {"interval", task.interval},
+        {"md5", md5},
+        {"ip", task.download_host(fault == Fault::CdnIgnored ? false : p.cdn != (fault == Fault::CdnInverted), self)}};
     if (fault == Fault::MissingMd5) data.erase("md5");
     return data;
   }
 
-  WireResponse envelope(std::int64_t code, const std::string& message, const fixture::Task& task,
-                        const CheckParams& p, const fixture::SelfAddress& self) {
+  WireResponse envelope(std::int64_t code, const std::string& message, const fixture::Task& task, const CheckParams& p,
+                        const fixture::SelfAddress& self) {
     std::optional<json> data;
     if (code == 0) {
       const auto now = options.clock();
@@ -191,9 +235,17 @@ struct Service::Impl {
 
   WireResponse envelope(std::int64_t code, const std::string& message, const std::optional<json>& data = std::nullopt) {
     json body = {{"errno", fault == Fault::ErrnoAsString ? json(std::to_string(code)) : json(code)}};
-    if (fault != Fault::MissingErrorField) body["error"] = message;
+    const auto request_id = std::to_string(++answers);
+    const bool with_id = fault == Fault::RequestIdInError;
+    if (fault != Fault::MissingErrorField)
+      body["error"] = with_id && code != 0 ? message + " (request " + request_id + ")" : message;
     if (data) body["data"] = *data;
-    auto response = json_response(200, body, fault == Fault::TextContentType ? "text/plain" : "application/json");
+    if (!data && code != 0 && fault == Fault::DataNullOnError) body["data"] = nullptr;
+    if (with_id) body["request_id"] = request_id;
+    const char* label = fault == Fault::TextContentType ? "text/plain"
+                        : fault == Fault::CharsetLabel  ? "application/json; charset=utf-8"
+                                                        : "application/json";
+    auto response = json_response(200, body, label);
     response.errno_value = code;
     return response;
   }
@@ -219,8 +271,8 @@ struct Service::Impl {
     if (!package) return json_response(404, {{"error", "unknown or expired download token"}});
     std::uint64_t size = package->size;
     if (fault == Fault::ShortDownload && size > 0) --size;
-    const auto range = decide_range(header_value(request, "Range"), size, rules.range_all_forms,
-                                    fault == Fault::RangeOffByOne);
+    const auto range =
+        decide_range(header_value(request, "Range"), size, rules.range_all_forms, fault == Fault::RangeOffByOne);
     using Kind = RangeDecision::Kind;
     if (range.kind == Kind::Unsatisfiable) {
       auto response = json_response(416, {{"error", "the range lies outside the package"}});
@@ -251,6 +303,7 @@ struct Service::Impl {
   ParamReader params;
   TokenVerifier verifier;
   DownloadTokens tokens;
+  std::atomic<std::uint64_t> answers{0};
 };
 
 Service::Service(const spec::Spec& spec, fixture::Fixture fixture, Options options)

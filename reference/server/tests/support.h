@@ -3,9 +3,8 @@
 #pragma once
 
 #include <map>
-#include <string>
-
 #include <nlohmann/json.hpp>
+#include <string>
 
 #include "otaconf/crypto.h"
 #include "otaconf/fixture.h"
@@ -23,18 +22,20 @@ inline const spec::Spec& shipped_spec() {
 inline const fixture::SelfAddress kSelf{"127.0.0.1:8080", "localhost:8080"};
 inline constexpr std::int64_t kNow = 1'700'000'000;
 
-inline Options options_for(const std::string& profile, const std::string& mutant = "") {
+inline Options options_for(const std::string& profile, const std::string& mutant = "",
+                           const std::string& variant = "") {
   Options options;
   options.profile = profile;
   options.mutant = mutant;
+  options.variant = variant;
   options.fault_injection = true;
   options.clock = [] { return kNow; };
   return options;
 }
 
 // A token minted by the harness (independently of the server's verifier).
-inline std::string token_for(const std::string& res, const std::string& method = "sha1",
-                             std::int64_t et = kNow + 3600, bool url_encode = true) {
+inline std::string token_for(const std::string& res, const std::string& method = "sha1", std::int64_t et = kNow + 3600,
+                             bool url_encode = true) {
   static const auto fx = fixture::default_fixture();
   std::string key;
   const auto slash = res.find("/devices/");
@@ -65,7 +66,7 @@ inline std::string query_of(const nlohmann::json& params) {
 }
 
 struct Call {
-  nlohmann::json params;           // sent as the query string (or body)
+  nlohmann::json params;                 // sent as the query string (or body)
   std::string auth = "products/123123";  // res to mint for; "" sends no Authorization
   bool as_body = false;
   std::map<std::string, std::string> headers{{"Content-Type", "application/json"}};
@@ -90,19 +91,21 @@ inline nlohmann::json body_of(const WireResponse& response) {
 
 inline nlohmann::json example_request() {
   return {{"dev_id", "6523"}, {"manuf", "中国移动"}, {"model", "M5310"}, {"type", 1},
-          {"version", "1.2"}, {"signals", 10},      {"powers", 30},       {"cdn", true}};
+          {"version", "1.2"}, {"signals", 10},       {"powers", 30},     {"cdn", true}};
 }
 
 class Server {
  public:
-  explicit Server(const std::string& profile = "strict", const std::string& mutant = "")
-      : service_(shipped_spec(), fixture::default_fixture(), options_for(profile, mutant)) {}
+  explicit Server(const std::string& profile = "strict", const std::string& mutant = "",
+                  const std::string& variant = "")
+      : service_(shipped_spec(), fixture::default_fixture(), options_for(profile, mutant, variant)) {}
   WireResponse call(const Call& call) { return service_.handle(request_of(call), kSelf); }
   WireResponse raw(const WireRequest& request) { return service_.handle(request, kSelf); }
   std::int64_t errno_of(const Call& call) {
     const auto body = body_of(this->call(call));
-    return body.is_object() && body.contains("errno") && body["errno"].is_number_integer() ? body["errno"].get<std::int64_t>()
-                                                                                          : -1;
+    return body.is_object() && body.contains("errno") && body["errno"].is_number_integer()
+               ? body["errno"].get<std::int64_t>()
+               : -1;
   }
   Service& service() { return service_; }
 

@@ -4,9 +4,9 @@
 #pragma once
 
 #include <cstdint>
+#include <filesystem>
 #include <functional>
 #include <memory>
-#include <filesystem>
 #include <string>
 #include <vector>
 
@@ -18,10 +18,16 @@ namespace otaconf::conformance {
 
 struct ClientOptions {
   std::uint64_t seed = 1;
-  int cases = 100;  // property cases
-  std::filesystem::path vectors;  // directory of response vectors
+  int cases = 100;                      // property cases
+  std::filesystem::path vectors;        // directory of response vectors
   std::vector<std::string> only, skip;  // clause globs
+  bool enforce_decisions = false;       // grade decision-based misses at their clause's level
+  std::string reproduce;                // replay one property's failure (its evidence's reproduce string)
 };
+
+// Whether the globs select any clause the client checks judge (a selection
+// that matches nothing is a usage error).
+bool client_selection_matches(const spec::Spec& spec, const ClientOptions& options);
 
 void run_client_suite(const spec::Spec& spec, const spec::Profile& profile, client::Adapter& adapter,
                       const ClientOptions& options, results::Recorder& recorder, results::RunInfo& run);
@@ -46,5 +52,22 @@ std::vector<ClientMutantVerdict> client_mutation_analysis(
     const ClientOptions& options,
     const std::vector<std::pair<std::string, std::pair<std::string, std::string>>>& mutants,
     const std::function<void(const ClientMutantVerdict&)>& progress = {}, const ClientMutantRunSink& deciding_run = {});
+
+struct ClientVariantVerdict {
+  std::string name, reading, description;
+  bool passed = true;                   // no FAIL and no ERROR in any profile
+  std::string profile;                  // where it did not pass
+  std::vector<std::string> by_clauses;  // the clauses that FAILed (or ERRORed) there
+};
+
+// Runs the client suite against each legal variant of the reference client
+// ($OTACLIENT_VARIANT) in every profile; `each_run` sees every run.
+std::vector<ClientVariantVerdict> client_variant_analysis(
+    const spec::Spec& spec, const std::function<std::unique_ptr<client::Adapter>()>& make_adapter,
+    const ClientOptions& options,
+    const std::vector<std::pair<std::string, std::pair<std::string, std::string>>>& variants,
+    const std::function<void(const ClientVariantVerdict&)>& progress = {},
+    const std::function<void(const ClientVariantVerdict&, const results::RunInfo&, const results::Recorder&)>&
+        each_run = {});
 
 }  // namespace otaconf::conformance

@@ -6,6 +6,7 @@
 #include <atomic>
 #include <cstdint>
 #include <functional>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -13,6 +14,7 @@
 #include "otaconf/fixture.h"
 #include "otaconf/http.h"
 #include "otaconf/oracle.h"
+#include "otaconf/readings.h"
 #include "otaconf/results.h"
 #include "otaconf/spec.h"
 
@@ -20,8 +22,8 @@ namespace otaconf::conformance {
 
 struct ServerTarget {
   http::Url url;
-  std::string implementation;     // a name for reports
-  bool fault_injection = false;   // the server honours the fixture's fault-injection header
+  std::string implementation;         // a name for reports
+  bool fault_injection = false;       // the server honours the fixture's fault-injection header
   bool follow_download_host = false;  // fetch packages from a data.ip that is not the target's host
 };
 
@@ -29,9 +31,10 @@ struct ServerOptions {
   std::uint64_t seed = 1;
   int cases = 40;  // property cases per property check
   double timeout_seconds = 5;
-  int concurrency = 4;  // parallel keep-alive connections
+  int concurrency = 4;                  // parallel keep-alive connections
   std::vector<std::string> only, skip;  // clause-id globs
-  std::string reproduce;  // a RapidCheck reproduce string from an earlier run's evidence
+  std::string reproduce;                // a RapidCheck reproduce string from an earlier run's evidence
+  bool enforce_decisions = false;       // grade decision-based misses at their clause's level
 };
 
 struct ServerSuite {
@@ -62,6 +65,9 @@ void run_server_suite(const ServerSuite& suite, results::Recorder& recorder, res
 
 // Whether `clause` passes the --only/--skip globs.
 bool clause_selected(const ServerOptions& options, const std::string& clause);
+// Whether the globs select any clause some check judges (a selection that
+// matches nothing is a usage error).
+bool selection_matches(const ServerOptions& options);
 
 // ---- what checks use ------------------------------------------------------
 
@@ -70,10 +76,41 @@ struct Exchange {
   http::Request wire;
   http::Response response;
   oracle::Expectation expected;
-  nlohmann::json body;                      // the parsed body (discarded when not JSON)
-  std::optional<std::int64_t> observed;     // errno, when the body has an integer one
+  nlohmann::json body;                   // the parsed body (null when it is not JSON)
+  bool json_body = false;                // the body is JSON text
+  std::optional<std::int64_t> observed;  // errno, when the body has an integer one
+  oracle::Answer answer;
+  std::int64_t at = 0;  // the clock the token and the oracle used
+  bool fault = false;   // fault injected (and honoured by the target)
   std::string curl;
 };
+
+// A case that missed the profile's expectation, graded when the run is over:
+// its basis (document or decision) depends on every other case of the run
+// (readings::Ledger).
+struct Miss {
+  std::string check, title, clause, message;
+  results::Evidence evidence;
+  readings::Allowed allowed;                             // the case, judged under a reading
+  std::function<bool(const spec::Profile&)> reads_more;  // under that reading, only more was read
+};
+
+// What the sessions of one run share besides the recorder.
+class RunLedger {
+ public:
+  RunLedger(const spec::Spec& spec, const spec::Profile& profile) : ledger(spec, profile) {}
+  readings::Ledger ledger;
+  void add(Miss miss);
+  std::vector<Miss> take();
+
+ private:
+  std::mutex mutex_;
+  std::vector<Miss> misses_;
+};
+
+// Grades every miss of the run (readings::Ledger::resolve) and records it,
+// noting decision-based ones in the ambiguity register's observations.
+void grade_misses(const spec::Spec& spec, const ServerOptions& options, RunLedger& run, results::Recorder& recorder);
 
 // A pool of requests derived from the spec's triggers and the fixture: one
 // success request per (task, device) the fixture offers, and single changes
@@ -86,7 +123,7 @@ struct RequestPool {
 class Session {
  public:
   Session(const ServerSuite& suite, const ServerCheck& check, const oracle::Oracle& oracle,
-          const requests::Renderer& renderer, const RequestPool& pool, results::Recorder& recorder,
+          const requests::Renderer& renderer, const RequestPool& pool, results::Recorder& recorder, RunLedger& ledger,
           http::Client& client, std::atomic<std::uint64_t>& request_count);
 
   const ServerSuite& suite() const { return suite_; }
@@ -100,13 +137,36 @@ class Session {
   // envelope (recorded under the check "server.envelope").
   Exchange send(const requests::CheckRequest& request);
 
-  // The observed errno is what the oracle allows: PASS, or the clause's
-  // violation verdict. Several holding codes: INFO (precedence observed).
-  void expect_exact(const Exchange& exchange, const std::vector<std::string>& clauses);
-  // The request must not succeed (observed errno is not the success code).
-  void expect_rejected(const Exchange& exchange, const std::vector<std::string>& clauses);
+  // Who answers for a miss: the clause the oracle blames (Oracle::blame),
+  // or the probe itself where the case differs from a valid request only in
+  // what the probe is about (a spelling, an encoding).
+  enum class Charge { Oracle, Probe };
+
+  // The answer is one the oracle allows. A PASS is recorded on `probe` (the
+  // clause the case was made for; empty: the one the oracle would blame for
+  // a success) and on the expected code's clause; a miss is charged to one
+  // clause (see Charge; with Charge::Oracle, a refusal with another code goes
+  // to `code_clause` when given) and graded at the end of the run. Several
+  // holding codes: INFO (precedence observed).
+  void expect(const Exchange& exchange, const std::string& probe = "", Charge charge = Charge::Oracle,
+              const std::string& code_clause = "");
+  // The rule RESP.ENVELOPE.JSON applies to an exchange: a JSON object, or a
+  // refusal without one where a reading allows it (HTTP 401, 400, ...).
+  readings::Allowed envelope_rule(const Exchange& exchange) const;
+  // The rule expect() applies: the answer is one the oracle allows.
+  readings::Allowed answer_rule(const Exchange& exchange) const;
+  // Whether some reading of the document allows the answer (the profile's
+  // own included); no consistency with the rest of the run is asked.
+  bool allowed_by_some_reading(const Exchange& exchange) const;
   // For success expectations: every data value the fixture implies.
   void expect_data(const Exchange& exchange);
+
+  // Judges one rule of a case: PASS (with `pass_message`) when `allowed`
+  // holds under the profile, else a Miss on `clause` (with `miss_message`).
+  // Decision-independent rules are graded at once.
+  void judge(const std::string& clause, const Exchange* exchange, const readings::Allowed& allowed,
+             const std::string& pass_message, const std::string& miss_message,
+             std::function<bool(const spec::Profile&)> reads_more = {});
 
   void pass(const std::string& clause, const std::string& message, const Exchange* exchange = nullptr);
   void violation(const std::string& clause, const std::string& message, const Exchange* exchange,
@@ -122,6 +182,9 @@ class Session {
 
  private:
   void judge_envelope(const Exchange& exchange);
+  void judge_as(const std::string& check, const std::string& title, const std::string& clause, const Exchange* exchange,
+                const readings::Allowed& allowed, const std::string& pass_message, const std::string& miss_message,
+                std::function<bool(const spec::Profile&)> reads_more = {});
   void record_as(const std::string& check, const std::string& title, const std::string& clause,
                  results::Verdict verdict, const std::string& message, const Exchange* exchange,
                  results::Evidence evidence = {});
@@ -132,6 +195,7 @@ class Session {
   const requests::Renderer& renderer_;
   const RequestPool& pool_;
   results::Recorder& recorder_;
+  RunLedger& ledger_;
   http::Client& client_;
   std::atomic<std::uint64_t>& request_count_;
 };

@@ -36,6 +36,8 @@ struct WireResponse {
   std::vector<std::pair<std::string, std::string>> headers;
   std::string body;
   std::int64_t errno_value = -1;  // for the log: -1 when the answer has no errno
+  bool chunked = false;           // sent with Transfer-Encoding: chunked
+  bool close = false;             // Connection: close, whatever the request asked
 
   std::string header(std::string_view name) const;
 };
@@ -50,9 +52,20 @@ struct MutantInfo {
 const std::vector<MutantInfo>& mutants();
 const MutantInfo* find_mutant(std::string_view name);
 
+// A legal variant: behaviour the document allows that the reference does
+// not show (another reading of an ambiguity, or what HTTP leaves free).
+struct VariantInfo {
+  std::string name;
+  std::string reading;      // the ambiguity it reads otherwise, or what it does that HTTP allows
+  std::string description;  // one sentence
+};
+const std::vector<VariantInfo>& variants();
+const VariantInfo* find_variant(std::string_view name);
+
 struct Options {
   std::string profile = "strict";  // strict, lenient, as-documented
   std::string mutant;              // empty: the correct server
+  std::string variant;             // empty: the reference's own readings
   bool fault_injection = false;    // honour the fixture's fault-injection header
   std::chrono::seconds token_ttl{2 * 24 * 3600};
   // Seconds since the epoch; tests replace it.

@@ -21,28 +21,35 @@ spec::Spec load(const std::string& file) {
 
 void add_client_command(CLI::App& app, int& exit_code) {
   struct Args {
-    std::string library, command, spec_file, profile, results_file, junit_file, implementation, vectors_dir;
+    std::string library, command, spec_file, profile, implementation, vectors_dir;
     conformance::ClientOptions options;
+    RunOutputs outputs;
     double timeout = 5;
-    bool quiet = false;
   };
   auto args = std::make_shared<Args>();
-  auto* sub = app.add_subcommand("client", "Test a device-side parser of check responses (response vectors and properties)");
-  auto* lib = sub->add_option("--adapter-lib", args->library, "a shared library exporting otaconf_adapter_parse (otaconf_adapter.h)");
-  auto* cmd = sub->add_option("--adapter-cmd", args->command, "a command speaking the subprocess protocol (docs/adapters.md)");
+  auto* sub =
+      app.add_subcommand("client", "Test a device-side parser of check responses (response vectors and properties)");
+  auto* lib = sub->add_option("--adapter-lib", args->library,
+                              "a shared library exporting otaconf_adapter_parse (otaconf_adapter.h)");
+  auto* cmd =
+      sub->add_option("--adapter-cmd", args->command, "a command speaking the subprocess protocol (docs/adapters.md)");
   lib->excludes(cmd);
   sub->add_option("--profile", args->profile, "strict, lenient or as-documented (default: the spec's default)");
   sub->add_option("--spec", args->spec_file, "spec file (default: the shipped spec)");
   sub->add_option("--vectors", args->vectors_dir, "directory of response vectors (default: corpus/vectors/response)");
   sub->add_option("--seed", args->options.seed, "seed of the properties")->capture_default_str();
-  sub->add_option("--cases", args->options.cases, "cases per property")->capture_default_str()->check(CLI::Range(1, 100000));
-  sub->add_option("--timeout", args->timeout, "seconds per parse")->capture_default_str()->check(CLI::Range(0.1, 600.0));
+  sub->add_option("--cases", args->options.cases, "cases per property")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 100000));
+  sub->add_option("--timeout", args->timeout, "seconds per parse")
+      ->capture_default_str()
+      ->check(CLI::Range(0.1, 600.0));
   sub->add_option("--only", args->options.only, "judge only clauses matching these globs")->delimiter(',');
   sub->add_option("--skip", args->options.skip, "skip clauses matching these globs")->delimiter(',');
-  sub->add_option("--results", args->results_file, "write the results JSON here");
-  sub->add_option("--junit", args->junit_file, "write JUnit XML here (a testcase per result entry)");
+  sub->add_option("--reproduce", args->options.reproduce,
+                  "replay a property's failure: the reproduce string its evidence gives (same --profile and --seed)");
   sub->add_option("--implementation", args->implementation, "a name for the parser in reports");
-  sub->add_flag("--quiet", args->quiet, "print only FAIL and ERROR lines");
+  add_run_outputs(sub, args->outputs);
   sub->callback([args, &exit_code] {
     try {
       if (args->library.empty() && args->command.empty()) {
@@ -57,33 +64,34 @@ void add_client_command(CLI::App& app, int& exit_code) {
         exit_code = kExitUsage;
         return;
       }
-      args->options.vectors = args->vectors_dir.empty() ? vectors::default_directory() : std::filesystem::path(args->vectors_dir);
+      if (!conformance::client_selection_matches(spec, args->options)) {
+        std::cerr << "otaconf: --only/--skip select no clause the client checks judge (otaconf spec show lists them)\n";
+        exit_code = kExitUsage;
+        return;
+      }
+      args->options.enforce_decisions = args->outputs.enforce_decisions;
+      args->options.vectors =
+          args->vectors_dir.empty() ? vectors::default_directory() : std::filesystem::path(args->vectors_dir);
+      if (std::error_code ec; !std::filesystem::is_directory(args->options.vectors, ec)) {
+        std::cerr << "otaconf: --vectors: " << args->options.vectors.string() << ": not a directory of vectors\n";
+        exit_code = kExitUsage;
+        return;
+      }
       auto adapter = args->library.empty() ? client::command_adapter(args->command, args->timeout)
                                            : client::library_adapter(args->library, args->timeout);
+      // One parse first: an adapter that cannot run at all is a usage error, not a run of ERRORs.
+      if (const auto probe = adapter->parse("{}", profile->id); probe.kind == client::Outcome::Kind::Failed) {
+        std::cerr << "otaconf: the adapter cannot run: " << probe.detail.substr(0, 300) << "\n";
+        exit_code = kExitUsage;
+        return;
+      }
       results::Recorder recorder;
       results::RunInfo run;
       run.implementation = args->implementation;
       conformance::run_client_suite(spec, *profile, *adapter, args->options, recorder, run);
       std::cout << "otaconf client: " << run.implementation << ", profile " << run.profile << ", " << run.requests
                 << " parses in " << static_cast<long>(run.duration_ms) << " ms\n";
-      for (const auto& entry : recorder.entries()) {
-        if (entry.verdict == results::Verdict::Pass) continue;
-        if (args->quiet && entry.verdict != results::Verdict::Fail && entry.verdict != results::Verdict::Error) continue;
-        std::cout << "  " << results::to_string(entry.verdict) << " " << entry.clause << " [" << entry.check << "] "
-                  << entry.message << "\n";
-        if (!entry.evidence.vector_file.empty() && entry.verdict == results::Verdict::Fail) {
-          std::cout << "      reproduce: " << entry.evidence.vector_file << "\n";
-        }
-      }
-      std::string line;
-      for (const auto& [verdict, count] : recorder.summary()) line += results::to_string(verdict) + "=" + std::to_string(count) + " ";
-      std::cout << line << "\n";
-      if (!write_run_outputs(results::to_json(run, recorder, spec, spec::Side::Client), args->results_file,
-                             args->junit_file)) {
-        exit_code = kExitUsage;
-        return;
-      }
-      exit_code = recorder.must_failures(spec).empty() ? kExitOk : kExitFindings;
+      exit_code = finish_run(run, recorder, spec, spec::Side::Client, args->outputs);
     } catch (const InputError& e) {
       std::cerr << "otaconf: " << e.what() << "\n";
       exit_code = kExitUsage;
@@ -115,7 +123,8 @@ void add_vectors_command(CLI::App& app, int& exit_code) {
         std::size_t stale = 0;
         for (const auto& v : generated) {
           std::ifstream body(directory / (v.name + ".body"), std::ios::binary), meta(directory / (v.name + ".json"));
-          std::string body_text((std::istreambuf_iterator<char>(body)), {}), meta_text((std::istreambuf_iterator<char>(meta)), {});
+          std::string body_text((std::istreambuf_iterator<char>(body)), {}),
+              meta_text((std::istreambuf_iterator<char>(meta)), {});
           if (body_text != v.body || meta_text != v.meta.dump(2) + "\n") {
             std::cout << "stale: " << v.name << "\n";
             ++stale;

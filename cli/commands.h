@@ -1,15 +1,20 @@
 // Each `otaconf` subcommand registers itself on the app and sets the exit
-// code when it runs: 0 ok, 1 findings (a failing check, a lint finding),
-// 2 usage or I/O error (a bad argument, an unreadable or malformed input).
+// code when it runs: 0 ok, 1 findings (a FAIL, a lint finding), 2 usage or
+// I/O error (a bad argument, an unreadable or malformed input, a selection
+// that matches nothing), 3 a run that could not judge everything (ERROR
+// verdicts, no FAIL). docs/results.md, "Exit status".
 #pragma once
 
 #include <CLI/CLI.hpp>
 
+#include "otaconf/results.h"
+
 namespace otaconf::cli {
 
-inline constexpr int kExitOk = 0;
-inline constexpr int kExitFindings = 1;
-inline constexpr int kExitUsage = 2;
+inline constexpr int kExitOk = results::kExitOk;
+inline constexpr int kExitFindings = results::kExitFindings;
+inline constexpr int kExitUsage = results::kExitUsage;
+inline constexpr int kExitError = results::kExitError;
 
 void add_spec_command(CLI::App& app, int& exit_code);
 void add_token_command(CLI::App& app, int& exit_code);

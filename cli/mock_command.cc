@@ -14,31 +14,15 @@ namespace otaconf::cli {
 namespace {
 
 struct Common {
-  std::string spec_file, fixture_file, profile, results_file, junit_file;
+  std::string spec_file, fixture_file, profile;
+  RunOutputs outputs;
 };
 
 void add_common(CLI::App* sub, Common& common) {
   sub->add_option("--spec", common.spec_file, "spec file (default: the shipped spec)");
   sub->add_option("--fixture", common.fixture_file, "fixture (default: the embedded default)");
   sub->add_option("--profile", common.profile, "strict, lenient or as-documented (default: the spec's default)");
-  sub->add_option("--results", common.results_file, "write the results JSON here");
-  sub->add_option("--junit", common.junit_file, "write JUnit XML here (a testcase per result entry)");
-}
-
-// Prints the findings and writes the requested files; false when one cannot be written.
-bool print_and_write(const results::Recorder& recorder, results::RunInfo& run, const spec::Spec& spec,
-                     const Common& common) {
-  for (const auto& entry : recorder.entries()) {
-    if (entry.verdict == results::Verdict::Pass) continue;
-    std::cout << "  " << results::to_string(entry.verdict) << " " << entry.clause << " [" << entry.check << "] "
-              << entry.message << "\n";
-  }
-  std::string line;
-  for (const auto& [verdict, count] : recorder.summary())
-    line += results::to_string(verdict) + "=" + std::to_string(count) + " ";
-  std::cout << line << "\n";
-  return write_run_outputs(results::to_json(run, recorder, spec, spec::Side::Client), common.results_file,
-                           common.junit_file);
+  add_run_outputs(sub, common.outputs);
 }
 
 }  // namespace
@@ -93,11 +77,7 @@ void add_mock_command(CLI::App& app, int& exit_code) {
       run.started = results::utc_now();
       run.requests = static_cast<std::uint64_t>(mock.check_requests());
       std::cout << "otaconf mock: " << mock.check_requests() << " check requests, scenario " << args->scenario << "\n";
-      if (!print_and_write(recorder, run, spec, *args)) {
-        exit_code = kExitUsage;
-        return;
-      }
-      exit_code = recorder.must_failures(spec).empty() ? kExitOk : kExitFindings;
+      exit_code = finish_run(run, recorder, spec, spec::Side::Client, args->outputs);
     } catch (const std::exception& e) {
       std::cerr << "otaconf: " << e.what() << "\n";
       exit_code = kExitUsage;
@@ -147,11 +127,7 @@ void add_client_e2e_command(CLI::App& app, int& exit_code) {
                   << o.check_requests << " check request(s)" << (o.downloaded ? ", downloaded" : "") << "\n";
         run.requests += static_cast<std::uint64_t>(o.check_requests);
       }
-      if (!print_and_write(recorder, run, spec, *args)) {
-        exit_code = kExitUsage;
-        return;
-      }
-      exit_code = recorder.must_failures(spec).empty() ? kExitOk : kExitFindings;
+      exit_code = finish_run(run, recorder, spec, spec::Side::Client, args->outputs);
     } catch (const std::exception& e) {
       std::cerr << "otaconf: " << e.what() << "\n";
       exit_code = kExitUsage;

@@ -48,7 +48,7 @@ std::filesystem::path results_path(const std::string& directory, const std::stri
 
 void write_results(const std::filesystem::path& file, const results::RunInfo& run, const results::Recorder& recorder,
                    const spec::Spec& spec, spec::Side side) {
-  reports::write_text_file(file, results::to_json(run, recorder, spec, side).dump(2) + "\n");
+  reports::write_text_file(file, results::serialize(results::to_json(run, recorder, spec, side)));
 }
 
 // The reference runs beside the mutants' in --results-dir, one per profile.

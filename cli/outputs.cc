@@ -2,23 +2,72 @@
 
 #include <iostream>
 
+#include "commands.h"
 #include "otaconf/diagnostic.h"
 #include "otaconf/reports.h"
 
 namespace otaconf::cli {
 
+void add_run_outputs(CLI::App* sub, RunOutputs& outputs) {
+  sub->add_option("--results", outputs.results_file, "write the results JSON here");
+  sub->add_option("--junit", outputs.junit_file, "write JUnit XML here (a testcase per result entry)");
+  sub->add_option("--fail-on", outputs.fail_on,
+                  "what makes the exit status 1: fail (a FAIL, the default) or non-strict (a NON-STRICT too)")
+      ->check(CLI::IsMember({"fail", "non-strict"}))
+      ->capture_default_str();
+  sub->add_flag("--enforce-decisions", outputs.enforce_decisions,
+                "grade a miss that rests on the profile's reading of an ambiguity at its clause's level (FAIL for "
+                "MUST) instead of NON-STRICT");
+  sub->add_flag("--quiet", outputs.quiet, "print only FAIL and ERROR lines");
+}
+
+void print_findings(const results::Recorder& recorder, bool quiet) {
+  using results::Verdict;
+  for (const auto& entry : recorder.entries()) {
+    if (entry.verdict == Verdict::Pass) continue;
+    if (quiet && entry.verdict != Verdict::Fail && entry.verdict != Verdict::Error) continue;
+    std::cout << "  " << results::to_string(entry.verdict) << " " << entry.clause << " [" << entry.check << "] "
+              << entry.message << "\n";
+    if (entry.verdict != Verdict::Fail) continue;
+    const auto& e = entry.evidence;
+    if (!e.curl.empty()) std::cout << "      reproduce: " << e.curl << "\n";
+    if (!e.vector_file.empty()) std::cout << "      reproduce: " << e.vector_file << "\n";
+    if (!e.reproduce.empty()) std::cout << "      replay the property: --reproduce " << e.reproduce << "\n";
+    if (entry.failure_count > 1) {
+      std::cout << "      " << entry.failure_count << " failing cases (the results file lists " << entry.failures.size()
+                << ")\n";
+    }
+  }
+  std::string line;
+  for (const auto& [verdict, count] : recorder.summary())
+    line += results::to_string(verdict) + "=" + std::to_string(count) + " ";
+  std::cout << line << "\n";
+}
+
 bool write_run_outputs(const nlohmann::json& results, const std::string& results_file, const std::string& junit_file) {
   try {
-    if (!results_file.empty()) reports::write_text_file(results_file, results.dump(2) + "\n");
+    // serialize() validates against the results schema and escapes bytes that are not UTF-8.
+    const auto text = results::serialize(results);
+    if (!results_file.empty()) reports::write_text_file(results_file, text);
     if (!junit_file.empty()) {
       const std::string source = results_file.empty() ? "(this run)" : results_file;
-      reports::write_text_file(junit_file, reports::junit_xml({{source, results}}));
+      reports::write_text_file(junit_file, reports::junit_xml({{source, nlohmann::json::parse(text)}}));
     }
     return true;
   } catch (const InputError& e) {
     std::cerr << "otaconf: " << e.what() << "\n";
     return false;
   }
+}
+
+int finish_run(const results::RunInfo& run, const results::Recorder& recorder, const spec::Spec& spec, spec::Side side,
+               const RunOutputs& outputs) {
+  print_findings(recorder, outputs.quiet);
+  if (!write_run_outputs(results::to_json(run, recorder, spec, side), outputs.results_file, outputs.junit_file)) {
+    return kExitUsage;
+  }
+  return results::exit_status(recorder,
+                              outputs.fail_on == "non-strict" ? results::Verdict::NonStrict : results::Verdict::Fail);
 }
 
 }  // namespace otaconf::cli

@@ -1,14 +1,40 @@
-// The files a run command writes on request: the results JSON (--results)
-// and JUnit XML (--junit), both from the same results document.
+// What every run command (server, client, client-e2e, mock) shares at its
+// end: the verdict options, the findings printed, the results JSON (--results)
+// and JUnit XML (--junit) written from one validated document, and the exit
+// status (docs/results.md, "Exit status").
 #pragma once
 
+#include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "otaconf/results.h"
+#include "otaconf/spec.h"
+
 namespace otaconf::cli {
+
+struct RunOutputs {
+  std::string results_file, junit_file;
+  std::string fail_on = "fail";    // fail or non-strict: what makes the exit status 1
+  bool enforce_decisions = false;  // decision-based misses graded at their clause's level
+  bool quiet = false;              // only FAIL and ERROR lines
+};
+
+// --results, --junit, --fail-on, --enforce-decisions, --quiet.
+void add_run_outputs(CLI::App* sub, RunOutputs& outputs);
+
+// One line per entry that is not a PASS, with a way to reproduce FAILs, then
+// the verdict counts.
+void print_findings(const results::Recorder& recorder, bool quiet);
 
 // Writes the files whose names are not empty. On failure prints one line
 // ("otaconf: FILE: cannot write the file: ...") and returns false.
 bool write_run_outputs(const nlohmann::json& results, const std::string& results_file, const std::string& junit_file);
+
+// Prints the findings, writes the files and returns the exit status:
+// 1 for a FAIL (or NON-STRICT with --fail-on non-strict), else 3 for an
+// ERROR, else 0; 2 when a file cannot be written.
+int finish_run(const results::RunInfo& run, const results::Recorder& recorder, const spec::Spec& spec, spec::Side side,
+               const RunOutputs& outputs);
 
 }  // namespace otaconf::cli

@@ -14,12 +14,11 @@ namespace otaconf::cli {
 namespace {
 
 struct ServerArgs {
-  std::string url, fixture_file, spec_file, profile, results_file, junit_file, key, res, token, implementation, mutant,
-      variant;
+  std::string url, fixture_file, spec_file, profile, key, res, token, implementation, mutant, variant;
   conformance::ServerOptions options;
+  RunOutputs outputs;
   bool fault_injection = false;
   bool follow_download_host = false;
-  bool quiet = false;
 };
 
 int fail_usage(const std::string& message) {
@@ -27,27 +26,10 @@ int fail_usage(const std::string& message) {
   return kExitUsage;
 }
 
-// The first line of the results summary, then one line per non-passing entry.
-void print_results(const results::Recorder& recorder, const results::RunInfo& run, bool quiet) {
+void print_header(const results::RunInfo& run) {
   std::cout << "otaconf server: " << run.implementation << " at " << run.target << ", profile " << run.profile
             << ", seed " << run.seed << ", " << run.requests << " requests in " << static_cast<long>(run.duration_ms)
             << " ms\n";
-  for (const auto& entry : recorder.entries()) {
-    if (entry.verdict == results::Verdict::Pass) continue;
-    if (quiet && entry.verdict != results::Verdict::Fail && entry.verdict != results::Verdict::Error) continue;
-    std::cout << "  " << results::to_string(entry.verdict) << " " << entry.clause << " [" << entry.check << "] "
-              << entry.message << "\n";
-    if (entry.verdict == results::Verdict::Fail && !entry.evidence.curl.empty()) {
-      std::cout << "      reproduce: " << entry.evidence.curl << "\n";
-      if (!entry.evidence.reproduce.empty()) {
-        std::cout << "      replay the property: otaconf server ... --reproduce " << entry.evidence.reproduce << "\n";
-      }
-    }
-  }
-  std::string line;
-  for (const auto& [verdict, count] : recorder.summary())
-    line += results::to_string(verdict) + "=" + std::to_string(count) + " ";
-  std::cout << line << "\n";
 }
 
 int run(const ServerArgs& args) {
@@ -61,6 +43,9 @@ int run(const ServerArgs& args) {
   }
   const auto* profile = spec.profile(args.profile.empty() ? spec.default_profile : args.profile);
   if (!profile) return fail_usage("--profile: the spec has no profile '" + args.profile + "'");
+  if (!conformance::selection_matches(args.options)) {
+    return fail_usage("--only/--skip select no clause any server check judges (otaconf spec show lists them)");
+  }
 
   results::Recorder recorder;
   results::RunInfo run;
@@ -71,12 +56,8 @@ int run(const ServerArgs& args) {
     } catch (const std::exception& e) {
       return fail_usage(e.what());
     }
-    print_results(embedded.recorder, embedded.info, args.quiet);
-    if (!write_run_outputs(results::to_json(embedded.info, embedded.recorder, spec, spec::Side::Server),
-                           args.results_file, args.junit_file)) {
-      return kExitUsage;
-    }
-    return embedded.recorder.must_failures(spec).empty() ? kExitOk : kExitFindings;
+    print_header(embedded.info);
+    return finish_run(embedded.info, embedded.recorder, spec, spec::Side::Server, args.outputs);
   }
 
   std::string why;
@@ -103,12 +84,8 @@ int run(const ServerArgs& args) {
     if (!answer.ok()) return fail_usage("cannot reach " + url->base() + ": " + answer.error);
   }
   conformance::run_server_suite(suite, recorder, run);
-  print_results(recorder, run, args.quiet);
-  if (!write_run_outputs(results::to_json(run, recorder, spec, spec::Side::Server), args.results_file,
-                         args.junit_file)) {
-    return kExitUsage;
-  }
-  return recorder.must_failures(spec).empty() ? kExitOk : kExitFindings;
+  print_header(run);
+  return finish_run(run, recorder, spec, spec::Side::Server, args.outputs);
 }
 
 }  // namespace
@@ -140,8 +117,7 @@ void add_server_command(CLI::App& app, int& exit_code) {
   sub->add_option("--concurrency", args->options.concurrency, "parallel connections")
       ->capture_default_str()
       ->check(CLI::Range(1, 64));
-  sub->add_option("--results", args->results_file, "write the results JSON here");
-  sub->add_option("--junit", args->junit_file, "write JUnit XML here (a testcase per result entry)");
+  add_run_outputs(sub, args->outputs);
   sub->add_option("--reproduce", args->options.reproduce,
                   "replay a property failure: the reproduce string its evidence gives (same --profile and --fixture)");
   sub->add_option("--implementation", args->implementation, "a name for the server in reports");
@@ -152,8 +128,10 @@ void add_server_command(CLI::App& app, int& exit_code) {
   sub->add_flag("--fault-injection", args->fault_injection,
                 "the server honours the fixture's fault-injection header (errno 7)");
   sub->add_flag("--follow-download-host", args->follow_download_host, "fetch packages from a data.ip on another host");
-  sub->add_flag("--quiet", args->quiet, "print only FAIL and ERROR lines");
-  sub->callback([args, &exit_code] { exit_code = run(*args); });
+  sub->callback([args, &exit_code] {
+    args->options.enforce_decisions = args->outputs.enforce_decisions;
+    exit_code = run(*args);
+  });
 }
 
 }  // namespace otaconf::cli

@@ -398,9 +398,13 @@ class Properties {
     const auto outcome = c_.parse(body);
     last_ = {body, observed_json(outcome), "", ""};
     if (outcome.kind != client::Outcome::Kind::Parsed) {
+      // A crash or a hang is the parser's failure; garbage or a refusal to run, the adapter's (no clause: ERROR).
+      const bool parser =
+          outcome.kind == client::Outcome::Kind::Crashed || outcome.kind == client::Outcome::Kind::TimedOut;
       const bool valid = judgement.verdict == Judgement::Verdict::Accept;
-      last_.clause = valid ? accept_clause : std::string("CLI.PARSE.REJECT");
-      last_.message = "the parser " + client::to_string(outcome.kind) + ": " + outcome.detail;
+      last_.clause = !parser ? std::string() : valid ? accept_clause : std::string("CLI.PARSE.REJECT");
+      last_.message =
+          (parser ? "the parser " : "the adapter ") + client::to_string(outcome.kind) + ": " + outcome.detail;
       RC_FAIL(last_.message);
     }
     if (unstable) {
@@ -459,7 +463,8 @@ class Properties {
     evidence.reproduce = run.reproduce;
     evidence.seed = c_.options.seed;
     if (last_.clause.empty()) {
-      c_.record(id, title, first_client_clause_of_success(), Verdict::Error, run.failure, evidence);
+      c_.record(id, title, first_client_clause_of_success(), Verdict::Error,
+                last_.message.empty() ? run.failure : last_.message, evidence);
       return;
     }
     // Wrong under every reading: a document FAIL on the clause the shrunk case breaks.

@@ -2,11 +2,14 @@
 // keep-alive connection; exclusive checks (RapidCheck) afterwards, alone.
 #include <chrono>
 #include <mutex>
+#include <nlohmann/json.hpp>
 #include <thread>
 
 #include "otaconf/conformance/server.h"
 
 namespace otaconf::conformance {
+
+using nlohmann::json;
 
 namespace {
 
@@ -15,6 +18,49 @@ fixture::SelfAddress self_of(const http::Url& url) {
   const bool by_name = url.host == "localhost";
   return {(by_name ? std::string("127.0.0.1") : url.host) + port,
           (by_name || url.host.rfind("127.", 0) == 0 ? std::string("localhost") : url.host) + port};
+}
+
+// The encoding a reading's clients use: its canonical one if it accepts it, else the first it accepts.
+std::string encoding_under(const spec::Endpoint& endpoint, const spec::Profile& reading) {
+  std::string chosen;
+  for (const auto& encoding : endpoint.encodings) {
+    const bool accepted = encoding.accepted_when.empty() || encoding.accepted_when.holds(reading);
+    if (accepted && (chosen.empty() || encoding.canonical)) chosen = encoding.id;
+  }
+  return chosen.empty() ? "query" : chosen;
+}
+
+// A reading may explain misses only if the server answers requests that are
+// right under it as it says: two of the fixture's success requests, written
+// as the reading's clients write them. "" when confirmed, else the refutation.
+std::string confirm_reading(const ServerSuite& suite, const oracle::Oracle& oracle, const requests::Renderer& renderer,
+                            const spec::Profile& reading, std::atomic<std::uint64_t>& requests) {
+  const auto& endpoint = oracle.context().endpoint;
+  const auto pool = derive_pool(suite.spec, endpoint, reading, suite.fixture);
+  http::Client client(suite.target.url, suite.options.timeout_seconds);
+  int sent = 0;
+  for (auto base : pool.bases) {
+    if (sent >= 2) break;
+    base.encoding = encoding_under(endpoint, reading);
+    const auto at =
+        std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+    Exchange exchange;
+    exchange.request = base;
+    exchange.at = at;
+    exchange.wire = renderer.render(base, at);
+    const auto expected = oracle.expect_under(reading, exchange.wire, at);
+    if (!expected.success) continue;
+    exchange.response = client.send(exchange.wire);
+    ++requests;
+    ++sent;
+    auto parsed = json::parse(exchange.response.body, nullptr, false);
+    if (exchange.response.ok() && !parsed.is_discarded()) exchange.body = std::move(parsed);
+    if (!expected.allows(answer_under(endpoint, reading, exchange))) {
+      return "a request right under that reading (" + base.describe() + ") answered " +
+             (exchange.response.ok() ? "HTTP " + std::to_string(exchange.response.status) : exchange.response.error);
+    }
+  }
+  return sent == 0 ? "no request of the fixture succeeds under that reading" : "";
 }
 
 bool selected(const ServerOptions& options, const ServerCheck& check) {
@@ -90,10 +136,14 @@ void run_server_suite(const ServerSuite& suite, results::Recorder& recorder, res
   for (auto& thread : threads) thread.join();
   http::Client client(suite.target.url, suite.options.timeout_seconds);
   for (const auto* check : exclusive) run_check(*check, client);
-  // Every case is in: grade the misses against the whole run.
+  // Every case is in: grade the misses against the whole run, each reading
+  // confirmed by requests that are right under it.
+  ledger.ledger.set_confirm([&](const readings::Changes& changes) {
+    return confirm_reading(suite, oracle, renderer, readings::apply(suite.profile, changes), requests);
+  });
   grade_misses(suite.spec, suite.options, ledger, recorder);
 
-  run.requests = requests.load();
+  run.requests = requests.load();  // confirmations included
   run.duration_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
 }
 

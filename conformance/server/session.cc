@@ -66,7 +66,8 @@ std::optional<json> typed_member(const spec::Endpoint& endpoint, const spec::Pro
   return std::nullopt;
 }
 
-// What the oracle compares, as a reading reads the answer.
+}  // namespace
+
 oracle::Answer answer_under(const spec::Endpoint& endpoint, const spec::Profile& reading, const Exchange& exchange) {
   oracle::Answer answer;
   answer.status = exchange.response.ok() ? exchange.response.status : 0;
@@ -79,6 +80,8 @@ oracle::Answer answer_under(const spec::Endpoint& endpoint, const spec::Profile&
   }
   return answer;
 }
+
+namespace {
 
 std::string errno_text(const oracle::Answer& answer) {
   if (answer.errno_value) return "errno " + std::to_string(*answer.errno_value);

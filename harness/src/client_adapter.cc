@@ -33,7 +33,8 @@ std::string read_until(int fd, std::size_t count, std::chrono::steady_clock::tim
   std::string out;
   timed_out = false;
   while (out.size() < count) {
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now()).count();
+    const auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now()).count();
     if (left <= 0) {
       timed_out = true;
       break;
@@ -48,8 +49,21 @@ std::string read_until(int fd, std::size_t count, std::chrono::steady_clock::tim
   return out;
 }
 
+// Whether a child's stderr holds a sanitizer's report: a memory error or
+// undefined behaviour is a failure of the parser, whatever exit status the
+// sanitizer chose (UBSan goes on by default; ASan exits 1).
+bool sanitizer_report(const std::string& errors) {
+  for (const char* marker : {"ERROR: AddressSanitizer", "ERROR: LeakSanitizer", "runtime error:",
+                             "WARNING: MemorySanitizer", "WARNING: ThreadSanitizer", "ERROR: HWAddressSanitizer"}) {
+    if (errors.find(marker) != std::string::npos) return true;
+  }
+  return false;
+}
+
 std::string signal_text(int status) {
-  if (WIFSIGNALED(status)) return std::string("killed by signal ") + std::to_string(WTERMSIG(status)) + " (" + strsignal(WTERMSIG(status)) + ")";
+  if (WIFSIGNALED(status))
+    return std::string("killed by signal ") + std::to_string(WTERMSIG(status)) + " (" + strsignal(WTERMSIG(status)) +
+           ")";
   if (WIFEXITED(status)) return "exited with status " + std::to_string(WEXITSTATUS(status));
   return "stopped";
 }
@@ -105,23 +119,30 @@ class LibraryAdapter final : public Adapter {
       outcome.detail = "fork() failed";
       return outcome;
     }
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(static_cast<long long>(timeout_ * 1000));
+    const auto deadline =
+        std::chrono::steady_clock::now() + std::chrono::milliseconds(static_cast<long long>(timeout_ * 1000));
     bool timed_out = false;
     const auto bytes = read_until(result_pipe[0], sizeof(otaconf_result), deadline, timed_out);
     if (timed_out) kill(pid, SIGKILL);
     int status = 0;
     waitpid(pid, &status, 0);
     bool ignored = false;
-    auto errors = read_until(error_pipe[0], 1 << 16, std::chrono::steady_clock::now() + std::chrono::milliseconds(200), ignored);
+    auto errors =
+        read_until(error_pipe[0], 1 << 16, std::chrono::steady_clock::now() + std::chrono::milliseconds(200), ignored);
     close(result_pipe[0]);
     close(error_pipe[0]);
+    const bool report = sanitizer_report(errors);
     if (errors.size() > 2000) errors = errors.substr(0, 2000) + "...";
+    // Exit 3: the parser said it could not run (the ABI's non-zero return); any
+    // other way of ending without a result is the parser's failure.
+    const bool declined = WIFEXITED(status) && WEXITSTATUS(status) == 3;
     if (timed_out) {
       outcome.kind = Outcome::Kind::TimedOut;
       outcome.detail = "no result within " + std::to_string(timeout_) + " s";
-    } else if (!WIFEXITED(status) || WEXITSTATUS(status) != 0 || bytes.size() != sizeof(otaconf_result)) {
-      outcome.kind = WIFSIGNALED(status) ? Outcome::Kind::Crashed : Outcome::Kind::Failed;
-      outcome.detail = signal_text(status) + (WIFEXITED(status) && WEXITSTATUS(status) == 3 ? ": the parser returned non-zero" : "") +
+    } else if (report || !WIFEXITED(status) || WEXITSTATUS(status) != 0 || bytes.size() != sizeof(otaconf_result)) {
+      outcome.kind = declined && !report ? Outcome::Kind::Failed : Outcome::Kind::Crashed;
+      outcome.detail = (report ? "a sanitizer report, " : "") + signal_text(status) +
+                       (declined ? ": the parser returned non-zero" : "") +
                        (errors.empty() ? "" : "; stderr: " + errors);
     } else {
       otaconf_result result;
@@ -156,11 +177,12 @@ class CommandAdapter final : public Adapter {
     }
     const std::string frame = std::to_string(body.size()) + " " + profile + "\n" + body;
     if (!write_all(frame)) {
-      outcome.kind = Outcome::Kind::Crashed;
       outcome.detail = "the adapter closed its input: " + reap();
+      outcome.kind = never_ran_ ? Outcome::Kind::Failed : Outcome::Kind::Crashed;
       return outcome;
     }
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(static_cast<long long>(timeout_ * 1000));
+    const auto deadline =
+        std::chrono::steady_clock::now() + std::chrono::milliseconds(static_cast<long long>(timeout_ * 1000));
     std::string line;
     bool got_line = false;
     while (!got_line) {
@@ -170,7 +192,8 @@ class CommandAdapter final : public Adapter {
         got_line = true;
         break;
       }
-      const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now()).count();
+      const auto left =
+          std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now()).count();
       if (left <= 0) {
         outcome.kind = Outcome::Kind::TimedOut;
         outcome.detail = "no result line within " + std::to_string(timeout_) + " s; the adapter is restarted";
@@ -182,8 +205,8 @@ class CommandAdapter final : public Adapter {
       char chunk[4096];
       const auto n = ::read(out_, chunk, sizeof chunk);
       if (n <= 0) {
-        outcome.kind = Outcome::Kind::Crashed;
         outcome.detail = "the adapter stopped: " + reap();
+        outcome.kind = never_ran_ ? Outcome::Kind::Failed : Outcome::Kind::Crashed;
         return outcome;
       }
       buffer_.append(chunk, static_cast<std::size_t>(n));
@@ -198,12 +221,32 @@ class CommandAdapter final : public Adapter {
       stop();
       return outcome;
     }
+    if (const auto report = new_sanitizer_report(); !report.empty()) {
+      outcome.kind = Outcome::Kind::Crashed;
+      outcome.detail = "a sanitizer report: " + report;
+      return outcome;
+    }
     outcome.kind = Outcome::Kind::Parsed;
     outcome.result = *result;
+    answered_ = true;
     return outcome;
   }
 
  private:
+  // What the adapter wrote to stderr since the last parse, when it holds a
+  // sanitizer's report (the process may well go on after one).
+  std::string new_sanitizer_report() {
+    if (errors_ < 0) return {};
+    const auto size = lseek(errors_, 0, SEEK_END);
+    if (size <= errors_seen_) return {};
+    const auto from = std::max<off_t>(errors_seen_, size - (1 << 16));
+    std::string fresh(static_cast<std::size_t>(size - from), '\0');
+    const auto n = pread(errors_, fresh.data(), fresh.size(), from);
+    errors_seen_ = size;
+    if (n <= 0 || !sanitizer_report(fresh)) return {};
+    return fresh.substr(0, 2000);
+  }
+
   bool start() {
     int in[2], out[2];
     if (pipe(in) != 0 || pipe(out) != 0) return false;
@@ -211,6 +254,8 @@ class CommandAdapter final : public Adapter {
     char path[] = "/tmp/otaconf-adapter-stderr-XXXXXX";
     errors_ = mkstemp(path);
     if (errors_ >= 0) unlink(path);
+    errors_seen_ = 0;
+    answered_ = false;
     pid_ = fork();
     if (pid_ == 0) {
       dup2(in[0], STDIN_FILENO);
@@ -248,6 +293,8 @@ class CommandAdapter final : public Adapter {
     int status = 0;
     std::string text = "exited";
     if (pid_ > 0 && waitpid(pid_, &status, 0) == pid_) text = signal_text(status);
+    // The shell's 126/127 before any answer: the command never ran.
+    never_ran_ = !answered_ && WIFEXITED(status) && (WEXITSTATUS(status) == 126 || WEXITSTATUS(status) == 127);
     pid_ = -1;
     close(in_);
     close(out_);
@@ -272,6 +319,9 @@ class CommandAdapter final : public Adapter {
   double timeout_;
   pid_t pid_ = -1;
   int in_ = -1, out_ = -1, errors_ = -1;
+  off_t errors_seen_ = 0;
+  bool answered_ = false;   // a result line came since the last start
+  bool never_ran_ = false;  // the last stop was the shell failing to start the command
   std::string buffer_;
 };
 
@@ -314,7 +364,8 @@ std::optional<Normalized> Normalized::from_json(const json& line, std::string* w
     n.reason = line.value("reason", std::string());
     return n;
   }
-  if (!line.contains("errno") || !line["errno"].is_number_integer()) return fail("an accepted result needs an integer \"errno\"");
+  if (!line.contains("errno") || !line["errno"].is_number_integer())
+    return fail("an accepted result needs an integer \"errno\"");
   n.errno_value = line["errno"].get<std::int64_t>();
   n.error = line.contains("error") && line["error"].is_string() ? line["error"].get<std::string>() : "";
   n.action = line.value("action", std::string("none"));

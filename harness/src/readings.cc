@@ -1,8 +1,6 @@
 #include "otaconf/readings.h"
 
 #include <algorithm>
-#include <cstdio>
-#include <cstdlib>
 
 namespace otaconf::readings {
 
@@ -97,7 +95,6 @@ Changes merged(const spec::Profile& profile, Changes changes, const Changes& tog
 
 SearchResult search(const spec::Spec& spec, const spec::Profile& profile, const Allowed& allowed,
                     const std::function<bool(const Changes&)>& admissible, Limits limits) {
-  static const bool debug = std::getenv("OTACONF_READINGS_DEBUG") != nullptr;
   SearchResult result;
   struct Node {
     Changes changes;
@@ -129,7 +126,6 @@ SearchResult search(const spec::Spec& spec, const spec::Profile& profile, const 
         result.exhausted = true;
         return result;
       }
-      if (debug) std::fprintf(stderr, "  reading %d: %zu changes\n", evaluations, changes.size());
       const auto reading = apply(profile, changes);
       spec::DecisionTrace trace;
       if (allowed(reading)) {
@@ -178,10 +174,12 @@ bool Ledger::consistent(const Changes& changes, std::string* conflict) {
       const bool touched = std::any_of(changes.begin(), changes.end(),
                                        [&](const auto& change) { return c.consulted.count(change.first) > 0; });
       if (touched && !c.allowed(reading)) {
-        found = c.description.empty() ? std::string("another case") : c.description;
+        found = "under that reading this run's answer to " +
+                (c.description.empty() ? std::string("another case") : c.description) + " is wrong";
         break;
       }
     }
+    if (found.empty() && confirm_) found = confirm_(changes);
     cached = verdicts_.emplace(changes, found).first;
   }
   if (conflict) *conflict = cached->second;
@@ -189,8 +187,6 @@ bool Ledger::consistent(const Changes& changes, std::string* conflict) {
 }
 
 Ledger::Resolution Ledger::resolve(const Allowed& allowed) {
-  static const bool debug = std::getenv("OTACONF_READINGS_DEBUG") != nullptr;
-  if (debug) std::fprintf(stderr, "resolve: held %zu\n", held_.size());
   const auto found = search(
       spec_, profile_, allowed, [&](const Changes& c) { return consistent(c, nullptr); }, limits_);
   if (found.found) return {decision_basis(profile_, *found.found), *found.found};
@@ -202,8 +198,7 @@ Ledger::Resolution Ledger::resolve(const Allowed& allowed) {
     for (const auto& d : decision_basis(profile_, *found.refused).decisions) {
       reading += (reading.empty() ? "" : ", ") + d.ambiguity + "=" + d.reading;
     }
-    out.basis.conflict = "only the reading " + reading + " allows it, and under that reading this run's answer to " +
-                         conflict + " is wrong";
+    out.basis.conflict = "only the reading " + reading + " allows it, and " + conflict;
   }
   return out;
 }

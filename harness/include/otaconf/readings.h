@@ -72,6 +72,13 @@ class Ledger {
   // judgement read (spec::DecisionTrace); `description`: for conflicts.
   void held(std::string description, Allowed allowed, std::set<std::string> consulted);
 
+  // A further test a reading must pass before it may explain a case (the
+  // server side sends requests that are right under it: a reading under
+  // which every request of the run was wrong would explain any refusal).
+  // Returns "" when the reading is confirmed, else what refuted it.
+  using Confirm = std::function<std::string(const Changes&)>;
+  void set_confirm(Confirm confirm) { confirm_ = std::move(confirm); }
+
   struct Resolution {
     results::Basis basis;
     Changes changes;  // decision basis: the reading under which the case holds
@@ -101,6 +108,7 @@ class Ledger {
   mutable std::mutex mutex_;
   std::vector<Held> held_;
   std::map<Changes, std::string> verdicts_;  // reading -> "" (consistent) or the conflicting case
+  Confirm confirm_;
 };
 
 }  // namespace otaconf::readings

@@ -112,6 +112,11 @@ class RunLedger {
 // noting decision-based ones in the ambiguity register's observations.
 void grade_misses(const spec::Spec& spec, const ServerOptions& options, RunLedger& run, results::Recorder& recorder);
 
+// What the oracle compares, as a reading reads an exchange's answer: its
+// status, and the integer errno under a spelling and a number form the
+// reading accepts.
+oracle::Answer answer_under(const spec::Endpoint& endpoint, const spec::Profile& reading, const Exchange& exchange);
+
 // A pool of requests derived from the spec's triggers and the fixture: one
 // success request per (task, device) the fixture offers, and single changes
 // of it.

@@ -187,6 +187,42 @@ case $case_name in
     run mutation --side server --cases 10 --results-dir "$work/mutants"; expect_exit 0
     expect_scores 20
     expect_mutant_results "$work/mutants" "$mutants" "$variants" ;;
+  server_selection_empty)
+    run server --only 'NOPE.*'; expect_exit 2; expect_one_error_line "--only" 'select no clause' ;;
+  client_vectors_missing)
+    run client --adapter-cmd "$CLIENT_COMMAND" --vectors "$work/none"; expect_exit 2
+    expect_one_error_line "$work/none" 'not a directory of vectors' ;;
+  client_errors_only)
+    # An adapter that answers garbage: nothing can be judged, ERROR only: exit 3.
+    run client --adapter-cmd "sh -c 'while read -r line; do echo not-json; done'" --cases 5; expect_exit 3
+    expect_out '^PASS=0 FAIL=0 NON-STRICT=0 INFO=0 NOT-TESTABLE=0 ERROR=[1-9]' ;;
+  server_http_server)
+    # A server that is no OTA server (Python's http.server: 404 pages): FAILs, a valid results file, a report.
+    port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+    (cd "$work" && exec timeout 120 python3 -m http.server "$port" --bind 127.0.0.1) >/dev/null 2>&1 &
+    server_pid=$!
+    for _ in $(seq 50); do curl -s -o /dev/null "http://127.0.0.1:$port/" && break; sleep 0.1; done
+    run server --url "http://127.0.0.1:$port" --cases 10 --results "$work/r.json" --junit "$work/j.xml"
+    kill "$server_pid" 2>/dev/null; wait "$server_pid" 2>/dev/null
+    expect_exit 1; expect_out '^  FAIL ERR.00 '
+    python3 - "$work/r.json" <<'PY' || fail "results of a 404 server"
+import json, sys
+doc = json.load(open(sys.argv[1]))
+entries = [e for e in doc["results"] if e["clause"] == "ERR.DETERMINISM"]
+assert entries and all(e["verdict"] == "PASS" for e in entries), entries
+assert doc["summary"]["FAIL"] > 0
+PY
+    "$otaconf" report "$work/r.json" -o "$work/r.html" >/dev/null 2>"$work/err" || fail "otaconf report refused the results"
+    grep -q '<testsuite' "$work/j.xml" || fail "no JUnit" ;;
+  server_variant_grades)
+    # A legal variant (HTTP 401 for a refused token): NON-STRICT, exit 0; FAIL with --enforce-decisions;
+    # exit 1 with --fail-on non-strict.
+    run server --variant http-401-on-auth --cases 10; expect_exit 0
+    expect_out '^  NON-STRICT .*AMB.AUTH_ERROR'
+    run server --variant http-401-on-auth --cases 10 --enforce-decisions --results "$work/e.json"; expect_exit 1
+    python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["run"]["enforce_decisions"] is True' "$work/e.json" ||
+      fail "enforce_decisions not in the run"
+    run server --variant http-401-on-auth --cases 10 --fail-on non-strict; expect_exit 1 ;;
   *) echo "unknown case $case_name"; exit 2 ;;
 esac
 echo "ok [$case_name]"

@@ -72,4 +72,50 @@ TEST(ResponseJudge, ErrorAnswersIgnoreDataAndCarryTheirAction) {
   EXPECT_EQ(judgement.result["action"], "retry-later");
 }
 
+// A parser's outcome against the judge: each difference charged to its own clause.
+TEST(OutcomeDifference, ChargesEachPartToItsClause) {
+  const auto& spec = shipped_spec();
+  const auto& endpoint = *spec.endpoint_by_role("check");
+  const auto& strict = *spec.profile("strict");
+  using nlohmann::json;
+  using otaconf::interpret::outcome_difference;
+  const auto error = interpret_response(endpoint, strict, R"({"errno":19,"error":"suspended"})");
+  ASSERT_EQ(error.verdict, Verdict::Accept);
+  json observed = error.result;
+  EXPECT_FALSE(outcome_difference(spec, endpoint, error, true, observed, "X"));
+  observed["action"] = "download";
+  EXPECT_EQ(outcome_difference(spec, endpoint, error, true, observed, "X")->clause, "CLI.ACTION.NO_DOWNLOAD_ON_ERROR");
+  observed["action"] = "no-update";
+  EXPECT_EQ(outcome_difference(spec, endpoint, error, true, observed, "X")->clause, "CLI.ACTION.19");
+  EXPECT_EQ(outcome_difference(spec, endpoint, error, false, observed, "X")->clause, "X");  // refused what it must take
+
+  const std::string success =
+      R"({"errno":0,"error":"succ","data":{"target":"1.2","token":"t","size":5,"signal":12,"power":90,"retry":1,)"
+      R"("interval":9,"md5":"0123456789abcdef0123456789abcdef","ip":"10.0.0.1"}})";
+  const auto accepted = interpret_response(endpoint, strict, success);
+  ASSERT_EQ(accepted.verdict, Verdict::Accept);
+  observed = accepted.result;
+  observed["data"]["md5"] = "0123456789ABCDEF0123456789ABCDEF";  // compared without regard to case
+  EXPECT_FALSE(outcome_difference(spec, endpoint, accepted, true, observed, "X"));
+  observed["data"]["size"] = 6;
+  EXPECT_EQ(outcome_difference(spec, endpoint, accepted, true, observed, "X")->clause, "RESP.DATA.SIZE");
+}
+
+TEST(ResponseJudge, AnUnknownErrnoIsAcceptedWithoutADownloadWhereTheProfileSaysSo) {
+  const auto& spec = shipped_spec();
+  const auto& endpoint = *spec.endpoint_by_role("check");
+  const std::string body = R"({"errno":3,"error":"x","data":{}})";
+  EXPECT_EQ(interpret_response(endpoint, *spec.profile("strict"), body).verdict, Verdict::Reject);
+  const auto lenient = interpret_response(endpoint, *spec.profile("lenient"), body);
+  ASSERT_EQ(lenient.verdict, Verdict::Accept);
+  ASSERT_TRUE(lenient.result["action"].is_array());
+  for (const auto& action : lenient.result["action"]) EXPECT_NE(action, "download");
+  // 0.0 is 0 where the profile reads numbers by value; 0.5 is no integer anywhere.
+  const std::string float_errno = R"({"errno":9.0,"error":"x"})";
+  EXPECT_EQ(interpret_response(endpoint, *spec.profile("strict"), float_errno).verdict, Verdict::Reject);
+  EXPECT_EQ(interpret_response(endpoint, *spec.profile("lenient"), float_errno).result["errno"], 9);
+  EXPECT_EQ(interpret_response(endpoint, *spec.profile("lenient"), R"({"errno":9.5,"error":"x"})").verdict,
+            Verdict::Reject);
+}
+
 }  // namespace

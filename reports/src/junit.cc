@@ -52,12 +52,34 @@ std::string counts_attrs(const Counts& counts) {
 
 std::string text_of(const json& value) { return value.is_string() ? value.get<std::string>() : value.dump(2); }
 
+// "document", or "decision: AMB.X (profile a, implementation b)".
+std::string basis_text(const json& basis) {
+  if (basis.value("kind", "document") != "decision") {
+    return basis.contains("conflict") ? "document (" + basis["conflict"].get<std::string>() + ")" : "document";
+  }
+  std::string out = "decision:";
+  for (const auto& d : basis.value("decisions", json::array())) {
+    out += " " + d.value("ambiguity", "") + " (profile " + d.value("decided", "") + ", implementation " +
+           d.value("reading", "") + ")";
+  }
+  return out;
+}
+
 // The entry's evidence in words, member by member (docs/results.md).
 std::string evidence_text(const json& entry) {
   std::ostringstream out;
   out << entry.at("verdict").get<std::string>() << " " << entry.at("clause").get<std::string>() << " ["
       << entry.at("check").get<std::string>() << "] " << entry.at("message").get<std::string>() << "\n";
   out << "cases: " << entry.at("cases").get<std::uint64_t>() << " " << entry.at("counts").dump() << "\n";
+  if (entry.contains("basis")) out << "basis: " << basis_text(entry["basis"]) << "\n";
+  if (entry.contains("failures") && !entry["failures"].empty()) {
+    out << "failing cases: " << entry.value("failure_count", entry["failures"].size()) << "\n";
+    for (const auto& c : entry["failures"]) {
+      out << "  - " << c.value("verdict", "") << " " << c.value("message", "") << " ["
+          << basis_text(c.value("basis", json::object())) << "]\n";
+      if (c.contains("reproduce")) out << "    reproduce: " << c["reproduce"].dump() << "\n";
+    }
+  }
   const auto& evidence = entry.at("evidence");
   for (const char* member :
        {"expected", "observed", "request", "response", "curl", "reproduce", "vector_file", "seed"}) {
@@ -90,6 +112,13 @@ std::string properties(const json& run) {
   std::string out = "    <properties>\n";
   for (const char* name : {"side", "implementation", "target", "profile", "seed", "spec", "fixture"}) {
     if (run.contains(name)) out += "      <property" + attr("name", name) + attr("value", text_of(run[name])) + "/>\n";
+  }
+  if (run.contains("enforce_decisions")) {
+    out +=
+        "      <property" + attr("name", "enforce_decisions") + attr("value", run["enforce_decisions"].dump()) + "/>\n";
+  }
+  if (run.contains("variant")) {
+    out += "      <property" + attr("name", "variant") + attr("value", run["variant"].value("name", "")) + "/>\n";
   }
   if (run.contains("mutant")) {
     out += "      <property" + attr("name", "mutant") + attr("value", run["mutant"].value("name", "")) + "/>\n";

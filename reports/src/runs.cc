@@ -34,6 +34,10 @@ std::string base_label(const nlohmann::json& run) {
     const auto mutant = run["mutant"].value("name", "");
     if (label.find(mutant) == std::string::npos) label += " mutant " + mutant;
   }
+  if (run.contains("variant")) {
+    const auto variant = run["variant"].value("name", "");
+    if (label.find(variant) == std::string::npos) label += " variant " + variant;
+  }
   return label;
 }
 

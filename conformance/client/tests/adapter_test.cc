@@ -57,6 +57,13 @@ TEST(LibraryAdapter, AMissingLibraryIsOneClearError) {
   }
 }
 
+TEST(LibraryAdapter, ASanitizerReportIsACrashWhateverTheExitStatus) {
+  auto adapter = library_adapter(OTACONF_REPORT_LIBRARY, 5.0);
+  const auto outcome = adapter->parse(R"({"errno":8,"error":"x"})", "strict");
+  EXPECT_EQ(outcome.kind, Outcome::Kind::Crashed) << outcome.detail;
+  EXPECT_NE(outcome.detail.find("runtime error"), std::string::npos) << outcome.detail;
+}
+
 TEST(LibraryAdapter, TheReferenceClientParsesInAChild) {
   auto adapter = library_adapter(OTACONF_CLIENT_LIBRARY, 5.0);
   const auto outcome = adapter->parse(R"({"errno":19,"error":"suspended"})", "strict");
@@ -102,7 +109,8 @@ TEST(ClientSuite, GeneratedVectorsAreDeterministicAndTagged) {
   for (std::size_t i = 0; i < first.size(); ++i) {
     EXPECT_EQ(first[i].name, second[i].name);
     EXPECT_EQ(first[i].body, second[i].body);
-    for (const auto& clause : first[i].clauses()) EXPECT_NE(spec.clause(clause), nullptr) << first[i].name << ": " << clause;
+    for (const auto& clause : first[i].clauses())
+      EXPECT_NE(spec.clause(clause), nullptr) << first[i].name << ": " << clause;
     EXPECT_EQ(first[i].name[1], '_');
   }
   EXPECT_GE(first.size(), 60u);

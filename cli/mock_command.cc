@@ -55,6 +55,7 @@ void add_mock_command(CLI::App& app, int& exit_code) {
           args->fixture_file.empty() ? fixture::default_fixture() : fixture::load_fixture(args->fixture_file);
       results::Recorder recorder;
       conformance::MockCloud mock(spec, *profile, std::move(fixture), args->scenario, recorder);
+      mock.enforce_decisions(args->outputs.enforce_decisions);
       sigset_t signals;
       sigemptyset(&signals);
       sigaddset(&signals, SIGINT);
@@ -76,6 +77,7 @@ void add_mock_command(CLI::App& app, int& exit_code) {
       run.spec_id = spec.id;
       run.started = results::utc_now();
       run.requests = static_cast<std::uint64_t>(mock.check_requests());
+      run.enforce_decisions = args->outputs.enforce_decisions;
       std::cout << "otaconf mock: " << mock.check_requests() << " check requests, scenario " << args->scenario << "\n";
       exit_code = finish_run(run, recorder, spec, spec::Side::Client, args->outputs);
     } catch (const std::exception& e) {
@@ -118,8 +120,9 @@ void add_client_e2e_command(CLI::App& app, int& exit_code) {
       run.profile = profile->id;
       run.spec_id = spec.id;
       run.started = results::utc_now();
-      const auto outcomes =
-          conformance::run_client_e2e(spec, *profile, fixture, args->command, scenarios, args->timeout, recorder);
+      run.enforce_decisions = args->outputs.enforce_decisions;
+      const auto outcomes = conformance::run_client_e2e(spec, *profile, fixture, args->command, scenarios,
+                                                        args->timeout, recorder, args->outputs.enforce_decisions);
       std::cout << "otaconf client-e2e: " << args->command << ", profile " << profile->id << "\n";
       for (const auto& o : outcomes) {
         std::cout << "  " << o.scenario << ": expected " << o.expect << ", exit "

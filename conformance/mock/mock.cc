@@ -336,10 +336,11 @@ std::vector<std::string> behaviour_clauses(const std::string& id, const std::str
 std::vector<E2eResult> run_client_e2e(const spec::Spec& spec, const spec::Profile& profile,
                                       const fixture::Fixture& fixture, const std::string& command,
                                       const std::vector<std::string>& scenarios, double timeout_seconds,
-                                      results::Recorder& recorder) {
+                                      results::Recorder& recorder, bool enforce_decisions) {
   std::vector<E2eResult> out;
   for (const auto& id : scenarios) {
     MockCloud mock(spec, profile, fixture, id, recorder);
+    mock.enforce_decisions(enforce_decisions);
     refserver::HttpServer server(
         [&mock](const WireRequest& r, const fixture::SelfAddress& self) { return mock.handle(r, self); });
     const int port = server.start("127.0.0.1", 0);

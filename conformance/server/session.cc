@@ -253,13 +253,15 @@ void Session::observe(const std::string& ambiguity, const std::string& text) {
 
 void Session::judge(const std::string& clause, const Exchange* exchange, const readings::Allowed& allowed,
                     const std::string& pass_message, const std::string& miss_message,
-                    std::function<bool(const spec::Profile&)> reads_more) {
-  judge_as(check_.id, check_.title, clause, exchange, allowed, pass_message, miss_message, std::move(reads_more));
+                    std::function<bool(const spec::Profile&)> reads_more, results::Evidence evidence) {
+  judge_as(check_.id, check_.title, clause, exchange, allowed, pass_message, miss_message, std::move(reads_more),
+           std::move(evidence));
 }
 
 void Session::judge_as(const std::string& check, const std::string& title, const std::string& clause,
                        const Exchange* exchange, const readings::Allowed& allowed, const std::string& pass_message,
-                       const std::string& miss_message, std::function<bool(const spec::Profile&)> reads_more) {
+                       const std::string& miss_message, std::function<bool(const spec::Profile&)> reads_more,
+                       results::Evidence given) {
   if (!clause_selected(suite_.options, clause)) return;
   bool held = false;
   std::set<std::string> consulted;
@@ -269,12 +271,12 @@ void Session::judge_as(const std::string& check, const std::string& title, const
     consulted = trace.consulted();
   }
   if (held) {
-    record_as(check, title, clause, Verdict::Pass, pass_message, exchange);
+    record_as(check, title, clause, Verdict::Pass, pass_message, exchange, exchange ? results::Evidence{} : given);
     const auto sent = exchange ? "; sent " + exchange->request.describe() : std::string();
     ledger_.ledger.held(clause + " (" + pass_message + sent + ")", allowed, std::move(consulted));
     return;
   }
-  auto evidence = exchange ? this->evidence(*exchange) : results::Evidence{};
+  auto evidence = exchange ? this->evidence(*exchange) : std::move(given);
   if (consulted.empty()) {
     // No decision entered the judgement: no reading can change it.
     const auto* c = suite_.spec.clause(clause);

@@ -337,6 +337,7 @@ class Reader {
       rules.full_status = r.at("full_status").get<int>();
       rules.malformed = text(r, "malformed");
       rules.out_of_range = text(r, "out_of_range");
+      rules.partial_required_when = when(r, "partial_required_when", child(pointer, "range"));
       each(r, child(pointer, "range"), "forms", [&](const json& f, const std::string& p) {
         rules.forms.push_back({f.at("syntax").get<std::string>(), when(f, "accepted_when", p)});
       });
@@ -718,6 +719,7 @@ class ReferenceChecker {
     }
     if (e.range) {
       for (const auto& form : e.range->forms) when(form.accepted_when);
+      when(e.range->partial_required_when);
     }
   }
 

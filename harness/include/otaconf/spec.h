@@ -246,6 +246,7 @@ struct RangeRules {
   int full_status = 200;
   std::string malformed;
   std::string out_of_range;
+  When partial_required_when;  // a satisfiable range must be answered partially (else 200 whole is fine too)
   std::vector<RangeForm> forms;
 };
 

@@ -112,6 +112,9 @@ const std::vector<VariantEntry>& variant_entries() {
       {Fault::ThresholdsStrictlyGreater,
        {"thresholds-strictly-greater", "AMB.THRESHOLD_CMP=gt",
         "Passes a device only when its signal and power are strictly above the task's thresholds."}},
+      {Fault::RangesIgnored,
+       {"ranges-ignored", "AMB.RANGE_SUPPORT=whole-only",
+        "Ignores Range: every download is the whole package with 200."}},
   };
   return list;
 }

@@ -54,6 +54,7 @@ enum class Fault {
   DevIdAnyString,
   Http401OnAuth,
   ThresholdsStrictlyGreater,
+  RangesIgnored,
 };
 
 // Throws std::invalid_argument for an unknown name; "" is Fault::None.

@@ -271,8 +271,8 @@ struct Service::Impl {
     if (!package) return json_response(404, {{"error", "unknown or expired download token"}});
     std::uint64_t size = package->size;
     if (fault == Fault::ShortDownload && size > 0) --size;
-    const auto range =
-        decide_range(header_value(request, "Range"), size, rules.range_all_forms, fault == Fault::RangeOffByOne);
+    const auto range = decide_range(fault == Fault::RangesIgnored ? std::string() : header_value(request, "Range"),
+                                    size, rules.range_all_forms, fault == Fault::RangeOffByOne);
     using Kind = RangeDecision::Kind;
     if (range.kind == Kind::Unsatisfiable) {
       auto response = json_response(416, {{"error", "the range lies outside the package"}});

@@ -122,6 +122,7 @@ std::vector<MutantProbe> probes() {
       {"dev-id-any-string", "strict", check({with(example_request(), {{"dev_id", "bad value!"}})}), true},
       {"http-401-on-auth", "strict", check(no_auth), true},
       {"thresholds-strictly-greater", "strict", check({k6524}), true},
+      {"ranges-ignored", "strict", download("bytes=0-9"), true},
   };
 }
 

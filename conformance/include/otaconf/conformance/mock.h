@@ -41,6 +41,8 @@ class MockCloud {
   // A download of a token this mock issued, whole or by ranges, seen.
   bool downloaded() const { return downloaded_; }
   const MockScenario& scenario() const { return scenario_; }
+  // Grade a device request's decision-based problems at their clause's level.
+  void enforce_decisions(bool enforce) { enforce_decisions_ = enforce; }
 
  private:
   refserver::WireResponse answer(const refserver::WireRequest& request, const fixture::SelfAddress& self);
@@ -49,6 +51,7 @@ class MockCloud {
   const spec::Spec& spec_;
   const spec::Profile& profile_;
   fixture::Fixture fixture_;
+  bool enforce_decisions_ = false;
   MockScenario scenario_;
   results::Recorder& recorder_;
   std::unique_ptr<refserver::Service> service_;
@@ -74,6 +77,6 @@ struct E2eResult {
 std::vector<E2eResult> run_client_e2e(const spec::Spec& spec, const spec::Profile& profile,
                                       const fixture::Fixture& fixture, const std::string& command,
                                       const std::vector<std::string>& scenarios, double timeout_seconds,
-                                      results::Recorder& recorder);
+                                      results::Recorder& recorder, bool enforce_decisions = false);
 
 }  // namespace otaconf::conformance

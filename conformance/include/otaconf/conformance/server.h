@@ -169,9 +169,10 @@ class Session {
   // Judges one rule of a case: PASS (with `pass_message`) when `allowed`
   // holds under the profile, else a Miss on `clause` (with `miss_message`).
   // Decision-independent rules are graded at once.
+  // `evidence`: for a case that is no exchange of the check endpoint (a download).
   void judge(const std::string& clause, const Exchange* exchange, const readings::Allowed& allowed,
              const std::string& pass_message, const std::string& miss_message,
-             std::function<bool(const spec::Profile&)> reads_more = {});
+             std::function<bool(const spec::Profile&)> reads_more = {}, results::Evidence evidence = {});
 
   void pass(const std::string& clause, const std::string& message, const Exchange* exchange = nullptr);
   void violation(const std::string& clause, const std::string& message, const Exchange* exchange,
@@ -189,7 +190,7 @@ class Session {
   void judge_envelope(const Exchange& exchange);
   void judge_as(const std::string& check, const std::string& title, const std::string& clause, const Exchange* exchange,
                 const readings::Allowed& allowed, const std::string& pass_message, const std::string& miss_message,
-                std::function<bool(const spec::Profile&)> reads_more = {});
+                std::function<bool(const spec::Profile&)> reads_more = {}, results::Evidence evidence = {});
   void record_as(const std::string& check, const std::string& title, const std::string& clause,
                  results::Verdict verdict, const std::string& message, const Exchange* exchange,
                  results::Evidence evidence = {});

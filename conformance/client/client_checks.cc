@@ -65,13 +65,6 @@ json observed_json(const client::Outcome& outcome) {
 // The body as evidence: text where it is text, escaped where it is not.
 json body_text(const std::string& body) { return crypto::escape_invalid_utf8(body.substr(0, 2000)); }
 
-// A case missed under the profile, graded when the run is over.
-struct Miss {
-  std::string check, title, clause, message;
-  results::Evidence evidence;
-  readings::Allowed allowed;
-};
-
 struct Context {
   const spec::Spec& spec;
   const spec::Endpoint& endpoint;
@@ -80,7 +73,6 @@ struct Context {
   const ClientOptions& options;
   results::Recorder& recorder;
   readings::Ledger ledger;
-  std::vector<Miss> misses;
   std::uint64_t parses = 0;
 
   void record(const std::string& check, const std::string& title, const std::string& clause, Verdict verdict,
@@ -113,41 +105,14 @@ struct Context {
              results::Evidence evidence, const readings::Allowed& allowed) {
     const auto charged = difference ? difference->clause : clause;
     if (!selected(options, charged)) return;
-    if (!difference) {
-      std::set<std::string> consulted;
-      {
-        spec::DecisionTrace trace;
-        allowed(profile);
-        consulted = trace.consulted();
-      }
+    bool decision_free = false;
+    if (!difference && ledger.judge(clause + " (" + pass_message + ")", allowed, decision_free)) {
       recorder.record(
           {check, title, clause, Verdict::Pass, pass_message, std::move(evidence), results::Basis::document()});
-      ledger.held(clause + " (" + pass_message + ")", allowed, std::move(consulted));
       return;
     }
-    misses.push_back({check, title, charged, difference->text, std::move(evidence), allowed});
-  }
-
-  void grade_misses() {
-    for (auto& miss : misses) {
-      const auto resolution = ledger.resolve(miss.allowed);
-      const auto& basis = resolution.basis;
-      const auto* clause = spec.clause(miss.clause);
-      const auto verdict = results::grade(clause ? clause->level : spec::Level::Must, basis, options.enforce_decisions);
-      auto message = miss.message;
-      if (basis.rests_on_decisions()) {
-        message += "; rests on the profile's reading: " + basis.describe().substr(std::string("decision: ").size());
-      } else if (!basis.conflict.empty()) {
-        message += "; " + basis.conflict;
-      }
-      for (const auto& d : basis.decisions) {
-        recorder.observe({d.ambiguity, miss.check,
-                          miss.clause + ": the parser behaves as under '" + d.reading + "' where " + profile.id +
-                              " decides '" + d.decided + "'"});
-      }
-      recorder.record({miss.check, miss.title, miss.clause, verdict, message, std::move(miss.evidence), basis});
-    }
-    misses.clear();
+    ledger.miss(
+        {check, title, charged, difference ? difference->text : pass_message, std::move(evidence), allowed, {}});
   }
 };
 
@@ -511,10 +476,10 @@ void run_client_suite(const spec::Spec& spec, const spec::Profile& profile, clie
                      results::Basis::document()});
     return;
   }
-  Context c{spec, *endpoint, profile, adapter, options, recorder, readings::Ledger(spec, profile), {}, 0};
+  Context c{spec, *endpoint, profile, adapter, options, recorder, readings::Ledger(spec, profile), 0};
   if (options.reproduce.empty()) vectors_check(c);
   Properties(c).run();
-  c.grade_misses();
+  c.ledger.grade_misses(options.enforce_decisions, recorder);
   run.requests = c.parses;
   run.duration_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
 }
@@ -536,12 +501,7 @@ std::vector<ClientMutantVerdict> client_mutation_analysis(
       run.implementation = "otaclient (" + profile.id + ", mutant " + name + ")";
       run.mutant = std::make_pair(name, info.first);
       run_client_suite(spec, profile, *adapter, options, recorder, run);
-      std::vector<std::string> failed;
-      for (const auto& entry : recorder.entries()) {
-        if (entry.verdict == Verdict::Fail && std::find(failed.begin(), failed.end(), entry.clause) == failed.end()) {
-          failed.push_back(entry.clause);
-        }
-      }
+      const auto failed = recorder.clauses_with({Verdict::Fail});
       if (std::find(failed.begin(), failed.end(), verdict.clause) != failed.end()) {
         verdict.killed = true;
         verdict.profile = profile.id;
@@ -577,11 +537,7 @@ std::vector<ClientVariantVerdict> client_variant_analysis(
       run.implementation = "otaclient (" + profile.id + ", variant " + name + ")";
       run.variant = std::make_pair(name, info.first + ": " + info.second);
       run_client_suite(spec, profile, *adapter, options, recorder, run);
-      std::vector<std::string> bad;
-      for (const auto& entry : recorder.entries()) {
-        const bool wrong = entry.verdict == Verdict::Fail || entry.verdict == Verdict::Error;
-        if (wrong && std::find(bad.begin(), bad.end(), entry.clause) == bad.end()) bad.push_back(entry.clause);
-      }
+      const auto bad = recorder.clauses_with({Verdict::Fail, Verdict::Error});
       if (!bad.empty() && verdict.passed) {
         verdict.passed = false;
         verdict.profile = profile.id;

@@ -36,21 +36,6 @@ void run_against_reference(const spec::Spec& spec, const spec::Profile& profile,
   server.stop();
 }
 
-namespace {
-
-std::vector<std::string> failed_clauses(const results::Recorder& recorder) {
-  std::vector<std::string> failed;
-  for (const auto& entry : recorder.entries()) {
-    if (entry.verdict == results::Verdict::Fail &&
-        std::find(failed.begin(), failed.end(), entry.clause) == failed.end()) {
-      failed.push_back(entry.clause);
-    }
-  }
-  return failed;
-}
-
-}  // namespace
-
 std::vector<VariantVerdict> variant_analysis(const spec::Spec& spec, const fixture::Fixture& fixture,
                                              const ServerOptions& options,
                                              const std::function<void(const VariantVerdict&)>& progress,
@@ -61,11 +46,7 @@ std::vector<VariantVerdict> variant_analysis(const spec::Spec& spec, const fixtu
     for (const auto& profile : spec.profiles) {
       EmbeddedRun run;
       run_against_reference(spec, profile, fixture, "", options, run, variant.name);
-      std::vector<std::string> bad;
-      for (const auto& entry : run.recorder.entries()) {
-        const bool wrong = entry.verdict == results::Verdict::Fail || entry.verdict == results::Verdict::Error;
-        if (wrong && std::find(bad.begin(), bad.end(), entry.clause) == bad.end()) bad.push_back(entry.clause);
-      }
+      const auto bad = run.recorder.clauses_with({results::Verdict::Fail, results::Verdict::Error});
       if (!bad.empty() && verdict.passed) {
         verdict.passed = false;
         verdict.profile = profile.id;
@@ -90,7 +71,7 @@ std::vector<MutantVerdict> mutation_analysis(const spec::Spec& spec, const fixtu
       const auto& profile = spec.profiles[i];
       EmbeddedRun run;
       run_against_reference(spec, profile, fixture, mutant.name, options, run);
-      const auto failed = failed_clauses(run.recorder);
+      const auto failed = run.recorder.clauses_with({results::Verdict::Fail});
       if (std::find(failed.begin(), failed.end(), mutant.clause) != failed.end()) {
         verdict.killed = true;
         verdict.profile = profile.id;

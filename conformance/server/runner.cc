@@ -98,7 +98,7 @@ void run_server_suite(const ServerSuite& suite, results::Recorder& recorder, res
   requests::Renderer renderer(suite.spec, *endpoint, suite.fixture, suite.credentials);
   const auto pool = derive_pool(suite.spec, *endpoint, suite.profile, suite.fixture);
   std::atomic<std::uint64_t> requests{0};
-  RunLedger ledger(suite.spec, suite.profile);
+  readings::Ledger ledger(suite.spec, suite.profile);
   run.enforce_decisions = suite.options.enforce_decisions;
 
   std::vector<const ServerCheck*> parallel, exclusive;
@@ -138,10 +138,10 @@ void run_server_suite(const ServerSuite& suite, results::Recorder& recorder, res
   for (const auto* check : exclusive) run_check(*check, client);
   // Every case is in: grade the misses against the whole run, each reading
   // confirmed by requests that are right under it.
-  ledger.ledger.set_confirm([&](const readings::Changes& changes) {
+  ledger.set_confirm([&](const readings::Changes& changes) {
     return confirm_reading(suite, oracle, renderer, readings::apply(suite.profile, changes), requests);
   });
-  grade_misses(suite.spec, suite.options, ledger, recorder);
+  ledger.grade_misses(suite.options.enforce_decisions, recorder);
 
   run.requests = requests.load();  // confirmations included
   run.duration_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();

@@ -108,55 +108,11 @@ bool selection_matches(const ServerOptions& options) {
   return false;
 }
 
-// ---- the run's ledger -------------------------------------------------------
-
-void RunLedger::add(Miss miss) {
-  std::lock_guard lock(mutex_);
-  misses_.push_back(std::move(miss));
-}
-
-std::vector<Miss> RunLedger::take() {
-  std::lock_guard lock(mutex_);
-  return std::move(misses_);
-}
-
-void grade_misses(const spec::Spec& spec, const ServerOptions& options, RunLedger& run, results::Recorder& recorder) {
-  const auto& profile = run.ledger.profile();
-  // The same request and answer judged by the same rule resolve alike.
-  std::map<std::string, readings::Ledger::Resolution> resolved;
-  for (auto& miss : run.take()) {
-    const auto key = miss.clause + "\n" + miss.message;
-    auto found = resolved.find(key);
-    if (found == resolved.end()) found = resolved.emplace(key, run.ledger.resolve(miss.allowed)).first;
-    const auto& resolution = found->second;
-    const auto& basis = resolution.basis;
-    const bool decision = basis.rests_on_decisions();
-    const auto reading = readings::apply(profile, resolution.changes);
-    const bool more = decision && miss.reads_more && miss.reads_more(reading);
-    const auto* clause = spec.clause(miss.clause);
-    const auto verdict =
-        results::grade(clause ? clause->level : spec::Level::Must, basis, options.enforce_decisions, more);
-    std::string message = miss.message;
-    if (decision) {
-      message += more ? "; accepted more than the profile's clients send: " : "; rests on the profile's reading: ";
-      message += basis.describe().substr(std::string("decision: ").size());
-    } else if (!basis.conflict.empty()) {
-      message += "; " + basis.conflict;
-    }
-    for (const auto& d : basis.decisions) {
-      recorder.observe({d.ambiguity, miss.check,
-                        miss.clause + ": behaves as under '" + d.reading + "' where " + profile.id + " decides '" +
-                            d.decided + "'" + (more ? " (reads more)" : "")});
-    }
-    recorder.record({miss.check, miss.title, miss.clause, verdict, message, std::move(miss.evidence), basis});
-  }
-}
-
 // ---- sessions ---------------------------------------------------------------
 
 Session::Session(const ServerSuite& suite, const ServerCheck& check, const oracle::Oracle& oracle,
                  const requests::Renderer& renderer, const RequestPool& pool, results::Recorder& recorder,
-                 RunLedger& ledger, http::Client& client, std::atomic<std::uint64_t>& request_count)
+                 readings::Ledger& ledger, http::Client& client, std::atomic<std::uint64_t>& request_count)
     : suite_(suite),
       check_(check),
       oracle_(oracle),
@@ -263,28 +219,21 @@ void Session::judge_as(const std::string& check, const std::string& title, const
                        const std::string& miss_message, std::function<bool(const spec::Profile&)> reads_more,
                        results::Evidence given) {
   if (!clause_selected(suite_.options, clause)) return;
-  bool held = false;
-  std::set<std::string> consulted;
-  {
-    spec::DecisionTrace trace;
-    held = allowed(suite_.profile);
-    consulted = trace.consulted();
-  }
-  if (held) {
+  const auto sent = exchange ? "; sent " + exchange->request.describe() : std::string();
+  bool decision_free = false;
+  if (ledger_.judge(clause + " (" + pass_message + sent + ")", allowed, decision_free)) {
     record_as(check, title, clause, Verdict::Pass, pass_message, exchange, exchange ? results::Evidence{} : given);
-    const auto sent = exchange ? "; sent " + exchange->request.describe() : std::string();
-    ledger_.ledger.held(clause + " (" + pass_message + sent + ")", allowed, std::move(consulted));
     return;
   }
   auto evidence = exchange ? this->evidence(*exchange) : std::move(given);
-  if (consulted.empty()) {
+  if (decision_free) {
     // No decision entered the judgement: no reading can change it.
     const auto* c = suite_.spec.clause(clause);
     recorder_.record({check, title, clause, c ? results::violation_of(c->level) : Verdict::Fail, miss_message,
                       std::move(evidence), results::Basis::document()});
     return;
   }
-  ledger_.add({check, title, clause, miss_message, std::move(evidence), allowed, std::move(reads_more)});
+  ledger_.miss({check, title, clause, miss_message, std::move(evidence), allowed, std::move(reads_more)});
 }
 
 readings::Allowed Session::envelope_rule(const Exchange& exchange) const {

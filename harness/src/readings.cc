@@ -126,7 +126,7 @@ SearchResult search(const spec::Spec& spec, const spec::Profile& profile, const 
         result.exhausted = true;
         return result;
       }
-      const auto reading = apply(profile, changes);
+      const auto reading = readings::apply(profile, changes);
       spec::DecisionTrace trace;
       if (allowed(reading)) {
         if (!admissible || admissible(changes)) {
@@ -159,6 +159,57 @@ void Ledger::held(std::string description, Allowed allowed, std::set<std::string
   held_.push_back({std::move(description), std::move(allowed), std::move(consulted)});
 }
 
+bool Ledger::judge(const std::string& description, const Allowed& allowed, bool& decision_free) {
+  std::set<std::string> consulted;
+  bool holds = false;
+  {
+    spec::DecisionTrace trace;
+    holds = allowed(profile_);
+    consulted = trace.consulted();
+  }
+  decision_free = consulted.empty();
+  if (holds) held(description, allowed, std::move(consulted));
+  return holds;
+}
+
+void Ledger::miss(Miss miss) {
+  std::lock_guard lock(mutex_);
+  misses_.push_back(std::move(miss));
+}
+
+void Ledger::grade_misses(bool enforce_decisions, results::Recorder& recorder) {
+  std::vector<Miss> misses;
+  {
+    std::lock_guard lock(mutex_);
+    misses = std::move(misses_);
+  }
+  // The same request and answer judged by the same rule resolve alike.
+  std::map<std::string, Resolution> resolved;
+  for (auto& miss : misses) {
+    const auto key = miss.clause + "\n" + miss.message;
+    auto found = resolved.find(key);
+    if (found == resolved.end()) found = resolved.emplace(key, resolve(miss.allowed)).first;
+    const auto& basis = found->second.basis;
+    const bool decision = basis.rests_on_decisions();
+    const bool more = decision && miss.reads_more && miss.reads_more(readings::apply(profile_, found->second.changes));
+    const auto* clause = spec_.clause(miss.clause);
+    const auto verdict = results::grade(clause ? clause->level : spec::Level::Must, basis, enforce_decisions, more);
+    auto message = miss.message;
+    if (decision) {
+      message += more ? "; accepted more than the profile's clients send: " : "; rests on the profile's reading: ";
+      message += basis.describe().substr(std::string("decision: ").size());
+    } else if (!basis.conflict.empty()) {
+      message += "; " + basis.conflict;
+    }
+    for (const auto& d : basis.decisions) {
+      recorder.observe({d.ambiguity, miss.check,
+                        miss.clause + ": behaves as under '" + d.reading + "' where " + profile_.id + " decides '" +
+                            d.decided + "'" + (more ? " (reads more)" : "")});
+    }
+    recorder.record({miss.check, miss.title, miss.clause, verdict, message, std::move(miss.evidence), basis});
+  }
+}
+
 std::size_t Ledger::size() const {
   std::lock_guard lock(mutex_);
   return held_.size();
@@ -168,7 +219,7 @@ bool Ledger::consistent(const Changes& changes, std::string* conflict) {
   std::lock_guard lock(mutex_);
   auto cached = verdicts_.find(changes);
   if (cached == verdicts_.end()) {
-    const auto reading = apply(profile_, changes);
+    const auto reading = readings::apply(profile_, changes);
     std::string found;
     for (const auto& c : held_) {
       const bool touched = std::any_of(changes.begin(), changes.end(),

@@ -193,6 +193,15 @@ std::size_t Recorder::count(Verdict verdict) const {
                                                 [&](const auto& item) { return item.second.verdict == verdict; }));
 }
 
+std::vector<std::string> Recorder::clauses_with(std::initializer_list<Verdict> verdicts) const {
+  std::vector<std::string> out;
+  for (const auto& entry : entries()) {
+    const bool wanted = std::find(verdicts.begin(), verdicts.end(), entry.verdict) != verdicts.end();
+    if (wanted && std::find(out.begin(), out.end(), entry.clause) == out.end()) out.push_back(entry.clause);
+  }
+  return out;
+}
+
 int exit_status(const Recorder& recorder, Verdict fail_on) {
   for (const auto& entry : recorder.entries()) {
     if (entry.verdict == Verdict::Fail || (fail_on == Verdict::NonStrict && entry.verdict == Verdict::NonStrict)) {

@@ -110,6 +110,12 @@ TEST(ResponseJudge, AnUnknownErrnoIsAcceptedWithoutADownloadWhereTheProfileSaysS
   ASSERT_EQ(lenient.verdict, Verdict::Accept);
   ASSERT_TRUE(lenient.result["action"].is_array());
   for (const auto& action : lenient.result["action"]) EXPECT_NE(action, "download");
+  // Found by the adapter fuzzer: an errno past int32 is just a code the table lacks; past int64 it is no errno.
+  EXPECT_EQ(interpret_response(endpoint, *spec.profile("lenient"), R"({"errno":2147483648,"error":"x"})").verdict,
+            Verdict::Accept);
+  EXPECT_EQ(
+      interpret_response(endpoint, *spec.profile("lenient"), R"({"errno":9223372036854775808,"error":"x"})").verdict,
+      Verdict::Reject);
   // 0.0 is 0 where the profile reads numbers by value; 0.5 is no integer anywhere.
   const std::string float_errno = R"({"errno":9.0,"error":"x"})";
   EXPECT_EQ(interpret_response(endpoint, *spec.profile("strict"), float_errno).verdict, Verdict::Reject);

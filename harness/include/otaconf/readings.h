@@ -63,10 +63,34 @@ struct SearchResult {
 SearchResult search(const spec::Spec& spec, const spec::Profile& profile, const Allowed& allowed,
                     const std::function<bool(const Changes&)>& admissible = {}, Limits limits = {});
 
+// A case that missed the profile's expectation, graded when the run is over:
+// its basis depends on every other case of the run.
+struct Miss {
+  std::string check, title, clause, message;
+  results::Evidence evidence;
+  Allowed allowed;                                       // the case, judged under a reading
+  std::function<bool(const spec::Profile&)> reads_more;  // under that reading, only more was read (servers)
+};
+
 // Every judged case of one run (thread-safe to fill; resolve after).
 class Ledger {
  public:
   Ledger(const spec::Spec& spec, const spec::Profile& profile, Limits limits = {});
+
+  // Judges a case under the profile. True: it holds, and is kept as a held
+  // case. False: it does not; `decision_free` says whether its judgement
+  // consulted no decision at all (then no reading can change it: grade it as
+  // a document miss at once; otherwise hand it to miss()).
+  bool judge(const std::string& description, const Allowed& allowed, bool& decision_free);
+
+  // A miss to grade once every case is in.
+  void miss(Miss miss);
+
+  // Grades every miss (resolve) and records it: the verdict its basis and the
+  // clause's level call for, the basis in the message, each decision it
+  // rests on as an observation of the register. The same clause and message
+  // resolve once.
+  void grade_misses(bool enforce_decisions, results::Recorder& recorder);
 
   // A case that held under the profile; `consulted`: the ambiguities its
   // judgement read (spec::DecisionTrace); `description`: for conflicts.
@@ -109,6 +133,7 @@ class Ledger {
   std::vector<Held> held_;
   std::map<Changes, std::string> verdicts_;  // reading -> "" (consistent) or the conflicting case
   Confirm confirm_;
+  std::vector<Miss> misses_;
 };
 
 }  // namespace otaconf::readings

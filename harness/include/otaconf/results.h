@@ -142,6 +142,8 @@ class Recorder {
   // FAIL entries whose clause is MUST-level in `spec`.
   std::vector<Entry> must_failures(const spec::Spec& spec) const;
   std::size_t count(Verdict verdict) const;  // entries with this verdict
+  // The clauses of entries with one of these verdicts, each once, in entry order.
+  std::vector<std::string> clauses_with(std::initializer_list<Verdict> verdicts) const;
 
  private:
   mutable std::mutex mutex_;

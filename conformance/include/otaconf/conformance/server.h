@@ -85,33 +85,6 @@ struct Exchange {
   std::string curl;
 };
 
-// A case that missed the profile's expectation, graded when the run is over:
-// its basis (document or decision) depends on every other case of the run
-// (readings::Ledger).
-struct Miss {
-  std::string check, title, clause, message;
-  results::Evidence evidence;
-  readings::Allowed allowed;                             // the case, judged under a reading
-  std::function<bool(const spec::Profile&)> reads_more;  // under that reading, only more was read
-};
-
-// What the sessions of one run share besides the recorder.
-class RunLedger {
- public:
-  RunLedger(const spec::Spec& spec, const spec::Profile& profile) : ledger(spec, profile) {}
-  readings::Ledger ledger;
-  void add(Miss miss);
-  std::vector<Miss> take();
-
- private:
-  std::mutex mutex_;
-  std::vector<Miss> misses_;
-};
-
-// Grades every miss of the run (readings::Ledger::resolve) and records it,
-// noting decision-based ones in the ambiguity register's observations.
-void grade_misses(const spec::Spec& spec, const ServerOptions& options, RunLedger& run, results::Recorder& recorder);
-
 // What the oracle compares, as a reading reads an exchange's answer: its
 // status, and the integer errno under a spelling and a number form the
 // reading accepts.
@@ -128,8 +101,8 @@ struct RequestPool {
 class Session {
  public:
   Session(const ServerSuite& suite, const ServerCheck& check, const oracle::Oracle& oracle,
-          const requests::Renderer& renderer, const RequestPool& pool, results::Recorder& recorder, RunLedger& ledger,
-          http::Client& client, std::atomic<std::uint64_t>& request_count);
+          const requests::Renderer& renderer, const RequestPool& pool, results::Recorder& recorder,
+          readings::Ledger& ledger, http::Client& client, std::atomic<std::uint64_t>& request_count);
 
   const ServerSuite& suite() const { return suite_; }
   const spec::Endpoint& endpoint() const;
@@ -201,7 +174,7 @@ class Session {
   const requests::Renderer& renderer_;
   const RequestPool& pool_;
   results::Recorder& recorder_;
-  RunLedger& ledger_;
+  readings::Ledger& ledger_;
   http::Client& client_;
   std::atomic<std::uint64_t>& request_count_;
 };

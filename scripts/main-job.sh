@@ -25,21 +25,24 @@ for profile in strict lenient as-documented; do
   "$otaconf" server --profile "$profile" --quiet --results "$reports/server-reference-$profile.json"
 done
 # Mutation analyses keep one results file per mutant (the run that decided
-# it) and per reference profile, for the report's matrix.
+# it), per legal variant and per reference profile, for the report's matrix;
+# they end with the mutation score (every mutant FAILs on its clause) and the
+# variant score (no legal variant FAILs).
 rm -rf "$reports/mutants-server" "$reports/mutants-client"
-"$otaconf" mutation --side server --results-dir "$reports/mutants-server" | tee "$reports/server-mutation.txt" | tail -n 1
+"$otaconf" mutation --side server --results-dir "$reports/mutants-server" | tee "$reports/server-mutation.txt" | tail -n 2
 
 for profile in strict lenient as-documented; do
   "$otaconf" client --adapter-lib build/release/libotaclient_adapter.so --profile "$profile" --quiet \
     --implementation "otaclient (reference)" --results "$reports/client-reference-$profile.json"
 done
-"$otaconf" mutation --side client --results-dir "$reports/mutants-client" | tee "$reports/client-mutation.txt" | tail -n 1
+"$otaconf" mutation --side client --results-dir "$reports/mutants-client" | tee "$reports/client-mutation.txt" | tail -n 2
 "$otaconf" client-e2e --cmd "python3 docs/adapters/python/ota_device.py" --results "$reports/client-e2e-example.json" | tail -n 1
 
-# The reference runs of every profile, the example device and every mutant.
-"$otaconf" report --title "otaconf: reference implementations and their mutants" \
+# The reference runs of every profile, the example device, every mutant and every legal variant.
+"$otaconf" report --title "otaconf: reference implementations, their mutants and legal variants" \
   "$reports"/server-reference-*.json "$reports"/client-reference-*.json "$reports/client-e2e-example.json" \
   "$reports"/mutants-server/mutant-*.json "$reports"/mutants-client/mutant-*.json \
+  "$reports"/mutants-server/variant-*.json "$reports"/mutants-client/variant-*.json \
   -o "$reports/report.html" --junit "$reports/junit.xml"
 
 echo "main-job: results in $reports/"

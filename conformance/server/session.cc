@@ -292,6 +292,13 @@ void Session::expect(const Exchange& exchange, const std::string& probe, Charge 
       !expected.success && !(observed.errno_value && *observed.errno_value == expected.success_code);
   auto blamed = charge == Charge::Probe ? probe_clause : oracle_.blame(expected, observed);
   if (charge == Charge::Oracle && wrong_code && !code_clause.empty()) blamed = code_clause;
+  // An envelope whose errno is there but no integer: that is the broken expectation (RESP.ERRNO.TYPE), not
+  // the code it may well spell.
+  const auto* code = endpoint().response ? endpoint().response->envelope_role("code") : nullptr;
+  if (code && !code->clauses.empty() && observed.envelope && !observed.errno_value &&
+      interpret::find_member(endpoint(), suite_.profile, exchange.body, *code)) {
+    blamed = code->clauses.front();
+  }
   const auto pass_text = errno_text(observed) + " as expected; sent " + sent;
   const auto miss_text = "expected errno " + std::to_string(expected.errno_value) + ", got " + errno_text(observed) +
                          "; sent " + sent + "; " + expected.why;

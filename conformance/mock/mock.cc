@@ -146,7 +146,7 @@ void MockCloud::judge(const WireRequest& request) {
     const auto found = readings::search(spec_, profile_, allowed).found;
     const auto basis = found ? readings::decision_basis(profile_, *found) : results::Basis::document();
     record(problem.clause, false,
-           problem.message + (found ? "; rests on the profile's reading: " + basis.describe() : ""), basis);
+           problem.message + (found ? "; rests on the profile's reading: " + basis.decisions_text() : ""), basis);
     broken.insert(problem.clause);
   }
   for (const auto& field : check->request_fields) {

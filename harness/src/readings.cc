@@ -197,7 +197,7 @@ void Ledger::grade_misses(bool enforce_decisions, results::Recorder& recorder) {
     auto message = miss.message;
     if (decision) {
       message += more ? "; accepted more than the profile's clients send: " : "; rests on the profile's reading: ";
-      message += basis.describe().substr(std::string("decision: ").size());
+      message += basis.decisions_text();
     } else if (!basis.conflict.empty()) {
       message += "; " + basis.conflict;
     }

@@ -53,13 +53,17 @@ Verdict violation_of(spec::Level level) {
   return Verdict::Fail;
 }
 
-std::string Basis::describe() const {
-  if (kind == Kind::Document) return conflict.empty() ? "document" : "document (" + conflict + ")";
-  std::string out = "decision:";
+std::string Basis::decisions_text() const {
+  std::string out;
   for (const auto& d : decisions) {
-    out += " " + d.ambiguity + " (profile '" + d.decided + "', implementation '" + d.reading + "')";
+    out += (out.empty() ? "" : ", ") + d.ambiguity + " (profile '" + d.decided + "', implementation '" + d.reading + "')";
   }
   return out;
+}
+
+std::string Basis::describe() const {
+  if (kind == Kind::Document) return conflict.empty() ? "document" : "document (" + conflict + ")";
+  return "decision: " + decisions_text();
 }
 
 json Basis::to_json() const {

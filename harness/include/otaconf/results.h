@@ -45,7 +45,8 @@ struct Basis {
 
   static Basis document() { return {}; }
   bool rests_on_decisions() const { return kind == Kind::Decision; }
-  std::string describe() const;  // "document", or "decision: AMB.X (profile 'a', implementation 'b')"
+  std::string describe() const;        // "document", or "decision: " + decisions_text()
+  std::string decisions_text() const;  // "AMB.X (profile 'a', implementation 'b'), ..."
   nlohmann::json to_json() const;
 };
 

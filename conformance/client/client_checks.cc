@@ -147,9 +147,23 @@ void vectors_check(Context& c) {
              c.options.vectors.string() + ": no vectors (NAME.body with NAME.json)");
     return;
   }
-  // Every vector parsed first, so a rejection can be compared with its base's.
+  // Every vector parsed first, so a vector can be compared with its base.
   std::map<std::string, client::Outcome> outcomes;
-  for (const auto& vector : list) outcomes.emplace(vector.name, c.parse(vector.body));
+  std::map<std::string, const vectors::Vector*> by_name;
+  for (const auto& vector : list) {
+    outcomes.emplace(vector.name, c.parse(vector.body));
+    by_name.emplace(vector.name, &vector);
+  }
+  auto difference_of = [&](const vectors::Vector& v) -> std::optional<interpret::Difference> {
+    const auto& outcome = outcomes.at(v.name);
+    if (outcome.kind != client::Outcome::Kind::Parsed) return interpret::Difference{v.probe(), "not parsed"};
+    return interpret::outcome_difference(c.spec, c.endpoint, expectation_of(v, c.profile.id), outcome.result.accepted,
+                                         reported(outcome.result), v.probe());
+  };
+  auto base_read_right = [&](const vectors::Vector& v) {
+    const auto base = by_name.find(v.base());
+    return base != by_name.end() && !difference_of(*base->second);
+  };
   for (const auto& vector : list) {
     const auto expected = expectation_of(vector, c.profile.id);
     auto probe = vector.probe();
@@ -190,9 +204,9 @@ void vectors_check(Context& c) {
                vector.name + ": " + (result.accepted ? "accepted" : "rejected") + " (left open)", evidence);
       continue;
     }
-    const auto difference =
-        interpret::outcome_difference(c.spec, c.endpoint, expected, result.accepted, reported(result), probe);
-    auto named = difference;
+    auto named = interpret::outcome_difference(c.spec, c.endpoint, expected, result.accepted, reported(result), probe);
+    // A value misread here but not in the base: the one difference between them is to blame.
+    if (named && named->misread() && base_read_right(vector)) named->clause = probe;
     if (named) named->text = vector.name + ": " + named->text;
     c.judge(kVectorsCheck, kVectorsTitle, probe, named,
             vector.name + ": " + (result.accepted ? "accepted, as expected" : "rejected: " + result.reason),

@@ -269,7 +269,8 @@ std::optional<Difference> result_difference(const spec::Spec& spec, const spec::
   const auto errno_value = at(expected, "errno");
   if (at(observed, "errno") != errno_value) {
     return Difference{code && !code->clauses.empty() ? code->clauses.front() : "",
-                      "errno " + show(at(observed, "errno")) + ", expected " + show(errno_value)};
+                      "errno " + show(at(observed, "errno")) + ", expected " + show(errno_value),
+                      Difference::Part::Errno};
   }
   const auto action = at(expected, "action");
   const auto got = at(observed, "action");
@@ -283,7 +284,7 @@ std::optional<Difference> result_difference(const spec::Spec& spec, const spec::
     std::string clause = downloads ? no_download_clause(spec, endpoint, response.success_code) : std::string();
     if (clause.empty() && entry) clause = first_client_clause(spec, entry->clauses, false);
     if (clause.empty()) clause = no_download_clause(spec, endpoint, response.success_code);
-    return Difference{clause, "action " + show(got) + ", expected " + show(action)};
+    return Difference{clause, "action " + show(got) + ", expected " + show(action), Difference::Part::Action};
   }
   const auto error = at(expected, "error");
   const auto observed_error = at(observed, "error");
@@ -291,7 +292,7 @@ std::optional<Difference> result_difference(const spec::Spec& spec, const spec::
                    error.get<std::string>().rfind(observed_error.get<std::string>(), 0) == 0;
   if (observed_error != error && !cut) {
     return Difference{message && !message->clauses.empty() ? message->clauses.front() : "",
-                      "error " + show(observed_error) + ", expected " + show(error)};
+                      "error " + show(observed_error) + ", expected " + show(error), Difference::Part::Error};
   }
   const auto expected_data = at(expected, "data");
   const auto observed_data = at(observed, "data");
@@ -308,7 +309,8 @@ std::optional<Difference> result_difference(const spec::Spec& spec, const spec::
     if (same_text(want, have, field.case_insensitive)) continue;
     return Difference{field.clauses.empty() ? "" : field.clauses.front(),
                       "data." + field.name + " is " + (have.is_null() ? std::string("missing") : show(have)) +
-                          ", expected " + show(want)};
+                          ", expected " + show(want),
+                      Difference::Part::Value};
   }
   return std::nullopt;
 }

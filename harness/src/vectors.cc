@@ -165,7 +165,8 @@ struct Generator {
   // spec's own judgement (interpret_response); `probe` is the clause it was
   // made for (first of `clauses` when empty).
   void add(const std::string& tail, const std::string& text, std::vector<std::string> clauses, const std::string& note,
-           const std::string& probe = "", bool from_base = true) {
+           const std::string& probe = "", bool from_base = true, const std::string& order_suffix = "",
+           const std::string& base = "") {
     json expect = json::object();
     json result = nullptr;
     for (const auto& profile : spec.profiles) {
@@ -183,8 +184,67 @@ struct Generator {
         {"clauses", clauses}, {"probe", probe.empty() ? clauses.front() : probe}, {"note", note}, {"expect", expect}};
     if (!result.is_null()) meta["result"] = result;
     // Every vector but the base itself is the base success answer with one difference.
-    if (from_base) meta["base"] = base_name();
+    if (from_base) meta["base"] = (base.empty() ? base_name() : base) + order_suffix;
     out.push_back({prefix + "gen_" + tail, text, meta, {}});
+  }
+
+  // Member orders a parser may wrongly depend on: the alphabetical dump, the
+  // document's own order (errno, error, data; the data table's order),
+  // its reverse, and a shuffle whose seed is the vector's name.
+  enum class Order { Document, Reversed, Shuffled };
+
+  int rank(const std::string& key) const {
+    int i = 0;
+    for (const auto& f : response.envelope) {
+      if (f.name == key) return i;
+      ++i;
+    }
+    for (const auto& f : response.data_fields) {
+      if (f.name == key) return i;
+      ++i;
+    }
+    return i;  // members the spec does not know come last
+  }
+
+  std::string ordered(const json& value, Order order, const std::string& seed) const {
+    if (!value.is_object()) return value.dump();
+    std::vector<std::string> keys;
+    for (const auto& item : value.items()) keys.push_back(item.key());
+    auto shuffled = [&](const std::string& key) {  // FNV-1a: the same order on every platform
+      std::uint64_t h = 14695981039346656037ull;
+      for (unsigned char c : seed + "/" + key) h = (h ^ c) * 1099511628211ull;
+      return h;
+    };
+    std::stable_sort(keys.begin(), keys.end(), [&](const std::string& a, const std::string& b) {
+      switch (order) {
+        case Order::Document: return rank(a) < rank(b);
+        case Order::Reversed: return rank(a) > rank(b);
+        case Order::Shuffled: return shuffled(a) < shuffled(b);
+      }
+      return a < b;
+    });
+    std::string text = "{";
+    for (const auto& key : keys) {
+      text += (text.size() > 1 ? "," : "") + json(key).dump() + ":" + ordered(value[key], order, seed);
+    }
+    return text + "}";
+  }
+
+  // A vector from a JSON body, in four member orders: as dumped
+  // (alphabetical) under `tail`, and in the document's order, reversed and
+  // shuffled (seed "otaconf") under `tail` + _in_doc_order, _reversed,
+  // _shuffled; each order's vector differs from the base vector of the same
+  // order.
+  void add_body(const std::string& tail, const json& body, std::vector<std::string> clauses, const std::string& note,
+                const std::string& probe = "", bool from_base = true, const std::string& base = "") {
+    add(tail, body.dump(), clauses, note, probe, from_base, "", base);
+    const std::pair<Order, const char*> orders[] = {
+        {Order::Document, "_in_doc_order"}, {Order::Reversed, "_reversed"}, {Order::Shuffled, "_shuffled"}};
+    for (const auto& [order, suffix] : orders) {
+      // One seed for every shuffle: a vector and its base share the order, so only their difference differs.
+      add(tail + suffix, ordered(body, order, "otaconf"), clauses, note + " (members" + suffix + ")", probe, from_base,
+          suffix, base);
+    }
   }
 
   std::vector<std::string> code_clauses(std::int64_t code) const {
@@ -207,16 +267,16 @@ struct Generator {
       const bool success = code.code == response.success_code;
       const auto message = success ? response.success_message : code.meaning;
       const auto clauses = code_clauses(code.code);
-      add("errno_" + std::to_string(code.code), body(code.code, message, success ? &data : nullptr).dump(), clauses,
-          "errno " + std::to_string(code.code) + ": " + code.meaning, action_clause(code.code), !success);
+      add_body("errno_" + std::to_string(code.code), body(code.code, message, success ? &data : nullptr), clauses,
+               "errno " + std::to_string(code.code) + ": " + code.meaning, action_clause(code.code), !success);
     }
     // Each error answer carrying data anyway: accepted, the data ignored.
     for (const auto& code : endpoint.error_codes) {
       if (code.code == response.success_code) continue;
       auto clauses = code_clauses(code.code);
       clauses.push_back("RESP.DATA.ABSENT");
-      add("errno_" + std::to_string(code.code) + "_with_data", body(code.code, code.meaning, &data).dump(), clauses,
-          "errno " + std::to_string(code.code) + " with a data object, which must be ignored", "RESP.DATA.ABSENT");
+      add_body("errno_" + std::to_string(code.code) + "_with_data", body(code.code, code.meaning, &data), clauses,
+               "errno " + std::to_string(code.code) + " with a data object, which must be ignored", "RESP.DATA.ABSENT");
     }
   }
 
@@ -243,7 +303,7 @@ struct Generator {
       } else {
         b[key] = value;
       }
-      return b.dump();
+      return b;
     };
     auto written = [&](const std::string& text) {  // errno written as `text` in the success answer
       auto written_body = success.dump();
@@ -251,24 +311,24 @@ struct Generator {
       written_body.replace(written_body.find(plain), plain.size(), "\"" + code_name() + "\":" + text);
       return written_body;
     };
-    add("errno_missing", with(code_name(), json(json::value_t::discarded)), {"RESP.ERRNO.TYPE", "CLI.PARSE.REJECT"},
-        "no errno");
-    add("errno_string", with(code_name(), "0"), {"RESP.ERRNO.TYPE", "CLI.PARSE.REJECT"}, "errno as a string");
+    add_body("errno_missing", with(code_name(), json(json::value_t::discarded)),
+             {"RESP.ERRNO.TYPE", "CLI.PARSE.REJECT"}, "no errno");
+    add_body("errno_string", with(code_name(), "0"), {"RESP.ERRNO.TYPE", "CLI.PARSE.REJECT"}, "errno as a string");
     add("errno_float", written("0.0"), {"RESP.ERRNO.TYPE", "CLI.PARSE.REJECT"},
         "errno 0.0: an integer value written with a fraction");
     add("errno_exponent", written("0e0"), {"RESP.ERRNO.TYPE", "CLI.PARSE.REJECT"}, "errno written 0e0");
     add("errno_fraction", written("0.5"), {"RESP.ERRNO.TYPE", "CLI.PARSE.REJECT"},
         "errno 0.5: no integer in any reading");
-    add("errno_unknown_code", with(code_name(), 3),
-        {"RESP.ERRNO.CODESET", "CLI.PARSE.REJECT", "CLI.ACTION.NO_DOWNLOAD_ON_ERROR"},
-        "errno 3 is not a code of the table; it carries data, which must not start a download");
-    add("error_missing", with(message_name(), json(json::value_t::discarded)), {"RESP.ERROR.TYPE", "CLI.PARSE.REJECT"},
-        "no error member");
-    add("error_not_string", with(message_name(), 5), {"RESP.ERROR.TYPE", "CLI.PARSE.REJECT"}, "error is a number");
-    add("success_without_data", with(data_name(), json(json::value_t::discarded)),
-        {"RESP.DATA.PRESENT", "CLI.PARSE.REJECT"}, "errno 0 without data");
-    add("success_data_null", with(data_name(), nullptr), {"RESP.DATA.PRESENT", "CLI.PARSE.REJECT"},
-        "errno 0 with data null");
+    add_body("errno_unknown_code", with(code_name(), 3),
+             {"RESP.ERRNO.CODESET", "CLI.PARSE.REJECT", "CLI.ACTION.NO_DOWNLOAD_ON_ERROR"},
+             "errno 3 is not a code of the table; it carries data, which must not start a download");
+    add_body("error_missing", with(message_name(), json(json::value_t::discarded)),
+             {"RESP.ERROR.TYPE", "CLI.PARSE.REJECT"}, "no error member");
+    add_body("error_not_string", with(message_name(), 5), {"RESP.ERROR.TYPE", "CLI.PARSE.REJECT"}, "error is a number");
+    add_body("success_without_data", with(data_name(), json(json::value_t::discarded)),
+             {"RESP.DATA.PRESENT", "CLI.PARSE.REJECT"}, "errno 0 without data");
+    add_body("success_data_null", with(data_name(), nullptr), {"RESP.DATA.PRESENT", "CLI.PARSE.REJECT"},
+             "errno 0 with data null");
     for (const char* text : {"[]", "\"succ\"", "null", "0"}) {
       add(std::string("not_an_object_") + (text[0] == '['   ? "array"
                                            : text[0] == '"' ? "string"
@@ -292,15 +352,15 @@ struct Generator {
     std::vector<std::string> clauses = field.clauses;
     clauses.erase(std::remove(clauses.begin(), clauses.end(), "RESP.DATA.VALUES"), clauses.end());
     clauses.push_back("CLI.PARSE.REJECT");
-    add("data_" + field.name + "_" + tail, body(0, response.success_message, &data).dump(), clauses, note);
+    add_body("data_" + field.name + "_" + tail, body(0, response.success_message, &data), clauses, note);
   }
 
   void data_fields() {
     for (const auto& field : response.data_fields) {
       auto data = valid_data();
       data.erase(field.name);
-      add("data_" + field.name + "_missing", body(0, response.success_message, &data).dump(),
-          {field.clauses.front(), "RESP.DATA.PRESENT", "CLI.PARSE.REJECT"}, "data without " + field.name);
+      add_body("data_" + field.name + "_missing", body(0, response.success_message, &data),
+               {field.clauses.front(), "RESP.DATA.PRESENT", "CLI.PARSE.REJECT"}, "data without " + field.name);
       const auto valid = valid_value(field);
       if (field.type == spec::ValueType::Integer) {
         data_value(field, "as_string", json(valid.dump()), field.name + " as a JSON string");
@@ -316,6 +376,17 @@ struct Generator {
           if (d.max && *d.max >= (std::int64_t{1} << 32)) {
             bounds.insert(std::int64_t{1} << 31);
             bounds.insert((std::int64_t{1} << 32) + 1);
+          }
+        }
+        // The widths a device may store an integer in: each edge where some profile takes the value.
+        for (std::int64_t edge : {127LL, 128LL, 255LL, 256LL, 32767LL, 32768LL, 65535LL, 65536LL, 2147483647LL,
+                                  2147483648LL, 4294967295LL, 4294967296LL}) {
+          for (auto sign : {1LL, -1LL}) {
+            const json candidate(sign * edge);
+            const bool somewhere = std::any_of(spec.profiles.begin(), spec.profiles.end(), [&](const spec::Profile& p) {
+              return interpret::in_domain(field.domain_under(p), candidate);
+            });
+            if (somewhere) bounds.insert(sign * edge);
           }
         }
         for (auto bound : bounds)
@@ -356,7 +427,75 @@ struct Generator {
             data_value(field, "document_example", example, field.name + " as the document's example writes it");
           }
         }
+        if (valid.is_string()) {
+          // Characters a URL path must escape, and a value past a 16-byte buffer that is still valid.
+          for (const auto& [tail, inserted] : std::vector<std::pair<std::string, std::string>>{
+                   {"with_slash", "/"}, {"with_space", " "}, {"with_percent", "%2F"}, {"with_question_mark", "?"}}) {
+            data_value(field, tail, json(valid.get<std::string>() + inserted + "x"),
+                       field.name + " holding '" + inserted + "'");
+          }
+          const auto longer = longest_valid(field);
+          if (!longer.empty() && longer != valid.get<std::string>()) {
+            data_value(field, "long_valid", json(longer),
+                       field.name + " of " + std::to_string(longer.size()) + " bytes, valid");
+          }
+        }
       }
+    }
+  }
+
+  // A valid value longer than a 16-byte buffer, where the field has one (a
+  // host name and port for an address, repeated valid characters otherwise).
+  std::string longest_valid(const spec::Field& field) const {
+    for (const std::string& candidate :
+         {std::string("ota-cdn-01.firmware.example-provider.com:8080"), std::string(40, 'a'), std::string(17, '1')}) {
+      if (valid_everywhere(field, json(candidate))) return candidate;
+    }
+    return {};
+  }
+
+  // Structure a hand-rolled getter trips over: a member name quoted inside a
+  // string, one name in two letter cases, "succ" with a failure code.
+  void structure() {
+    const auto data = valid_data();
+    for (const auto& code : endpoint.error_codes) {
+      if (code.code == response.success_code) continue;
+      const auto n = std::to_string(code.code);
+      // The failure says "succ": the action is the code's, whatever the text.
+      add_body("errno_" + n + "_says_succ", body(code.code, response.success_message, nullptr), code_clauses(code.code),
+               "errno " + n + " with error \"succ\": the code decides", action_clause(code.code));
+      add_body("errno_" + n + "_says_succ_with_data", body(code.code, response.success_message, &data),
+               code_clauses(code.code), "errno " + n + " with error \"succ\" and data: still no download",
+               action_clause(code.code));
+      // The success's members quoted inside the error text, before the real ones in the document's order.
+      json quoted = {{code_name(), response.success_code}, {data_name(), data}};
+      add_body("errno_" + n + "_error_quotes_success", body(code.code, "see " + quoted.dump(), nullptr),
+               code_clauses(code.code), "errno " + n + " whose error text quotes a success answer", "CLI.PARSE.JSON");
+    }
+    // A member the spec does not know, and one whose text quotes a data member: a getter that searches the
+    // text finds the quoted one where the unknown member comes first (the reversed and shuffled orders).
+    auto noted = body(response.success_code, response.success_message, &data);
+    noted["note"] = "ok";
+    add_body("success_with_unknown_member", noted, {"CLI.PARSE.UNKNOWN_FIELDS"},
+             "an unknown member beside the envelope");
+    for (const auto& field : response.data_fields) {
+      if (field.type != spec::ValueType::String) continue;
+      noted["note"] = json::object({{field.name, "Z" + data[field.name].get<std::string>().substr(1)}}).dump();
+      add_body("success_note_quotes_" + field.name, noted, {"CLI.PARSE.JSON", field.clauses.front()},
+               "an unknown member whose text quotes a " + field.name + " member", "CLI.PARSE.JSON", true,
+               "y_gen_success_with_unknown_member");
+    }
+    // One data member in two letter cases: only the profile's own spelling counts (or the choice is open).
+    for (const auto& field : response.data_fields) {
+      if (field.type != spec::ValueType::String) continue;
+      auto twice = data;
+      std::string other = field.name;
+      other[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(other[0])));
+      if (other == field.name) continue;
+      twice[other] = json("Z" + twice[field.name].get<std::string>().substr(1));
+      add_body("data_" + field.name + "_in_two_cases", body(0, response.success_message, &twice),
+               {field.clauses.front(), "CLI.PARSE.JSON"}, field.name + " and " + other + " side by side",
+               field.clauses.front());
     }
   }
 
@@ -372,8 +511,8 @@ struct Generator {
     use(*response.envelope_role("code"), b, 0);
     use(*response.envelope_role("message"), b, response.success_message);
     use(*response.envelope_role("data"), b, data);
-    add("table_spellings", b.dump(), {"RESP.ERRNO.TYPE", "CLI.PARSE.REJECT"},
-        "every member spelled as the document's tables write it (Error no, The power, MD5, ...)");
+    add_body("table_spellings", b, {"RESP.ERRNO.TYPE", "CLI.PARSE.REJECT"},
+             "every member spelled as the document's tables write it (Error no, The power, MD5, ...)");
   }
 };
 
@@ -384,6 +523,7 @@ std::vector<Vector> generate(const spec::Spec& spec) {
   if (!endpoint || !endpoint->response) return {};
   Generator g{spec, *endpoint, *endpoint->response, {}};
   g.codes();
+  g.structure();
   g.envelope();
   g.data_fields();
   g.spellings();

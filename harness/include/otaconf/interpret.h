@@ -91,8 +91,13 @@ ResponseJudgement interpret_response(const spec::Endpoint& endpoint, const spec:
 // Where a parser's outcome departs from a judgement: the one clause it
 // breaks, and how.
 struct Difference {
+  enum class Part { Acceptance, Errno, Action, Error, Data, Value };
   std::string clause;
   std::string text;
+  Part part = Part::Acceptance;  // what differs: accepted or not, errno, action, error, data taken or not, a value
+
+  // A value read wrong (errno or a data field): something in how the body was read, not what was done.
+  bool misread() const { return part == Part::Errno || part == Part::Value; }
 };
 
 // How an accepted result ({"errno", "error", "data", "action"}) differs from

@@ -40,6 +40,16 @@ enum class Fault {
   Truncated,
   DataOnError,
   UnknownErrnoDownload,
+  ErrnoMustLead,
+  CaseInsensitiveFirstMatch,
+  TokenByTextSearch,
+  SuccMeansSuccess,
+  Power8Bit,
+  Retry16Bit,
+  Signal8Bit,
+  Ip16Bytes,
+  DownloadWhenData,
+  ErrnoFirstDigit,
   // Legal variants.
   BomSkipped,
   IntegralNumbers,
@@ -86,6 +96,26 @@ const std::vector<Entry>& entries() {
       {Fault::UnknownErrnoDownload,
        {"unknown-errno-download", "CLI.ACTION.NO_DOWNLOAD_ON_ERROR",
         "Takes an errno its table does not list for success and downloads."}},
+      {Fault::ErrnoMustLead,
+       {"errno-must-lead", "CLI.PARSE.KEY_ORDER",
+        "Rejects an answer whose first member is not errno, as in the document's example."}},
+      {Fault::CaseInsensitiveFirstMatch,
+       {"case-insensitive-first-match", "RESP.DATA.TOKEN",
+        "Finds data members in any letter case, the first match winning, even under the strict profile."}},
+      {Fault::TokenByTextSearch,
+       {"token-by-text-search", "CLI.PARSE.JSON", "Takes the token from the first \"token\":\"...\" in the text."}},
+      {Fault::SuccMeansSuccess,
+       {"succ-means-success", "CLI.ACTION.NO_DOWNLOAD_ON_ERROR",
+        "Downloads whenever error says \"succ\" and data is there, whatever errno says."}},
+      {Fault::Power8Bit, {"power-8-bit", "RESP.DATA.POWER", "Keeps power in 8 bits: 256 reads as 0."}},
+      {Fault::Retry16Bit, {"retry-16-bit", "RESP.DATA.RETRY", "Keeps retry in 16 bits: 65536 reads as 0."}},
+      {Fault::Signal8Bit, {"signal-8-bit", "RESP.DATA.SIGNAL", "Keeps signal in a signed byte: 128 reads as -128."}},
+      {Fault::Ip16Bytes,
+       {"ip-16-bytes", "RESP.DATA.IP", "Copies ip into 16 bytes, room for an IPv4 address: a host name is cut."}},
+      {Fault::DownloadWhenData,
+       {"download-when-data", "CLI.ACTION.NO_DOWNLOAD_ON_ERROR", "Downloads whenever the answer carries data."}},
+      {Fault::ErrnoFirstDigit,
+       {"errno-first-digit", "RESP.ERRNO.TYPE", "Reads errno from its first digit only: 19 reads as 1."}},
   };
   return list;
 }
@@ -166,6 +196,12 @@ class Parser {
     json document;
     if (!parse_json(body, document)) return;
     if (!document.is_object()) return reject("the body is not a JSON object");
+    if (fault_ == Fault::ErrnoMustLead) {
+      const auto open = body.find('{');
+      const auto first = body.find('"', open);
+      if (first == std::string_view::npos || body.substr(first, 7) != "\"errno\"")
+        return reject("errno is not the first member");
+    }
     const auto code = member(document, "errno");
     std::int64_t errno_value = 0;
     if (fault_ == Fault::KeyInsideString) {
@@ -177,6 +213,10 @@ class Parser {
     } else if (!read_errno(code, errno_value)) {
       return;
     }
+    if (fault_ == Fault::ErrnoFirstDigit) {
+      const auto text = std::to_string(errno_value);
+      errno_value = text[0] == '-' ? 0 : text[0] - '0';
+    }
     out_.errno_value = errno_value;
     const auto message = member(document, "error");
     if (!message || !message->is_string()) return reject(message ? "error is not a string" : "error is missing");
@@ -187,8 +227,11 @@ class Parser {
     if (unknown && fault_ != Fault::UnknownErrnoDownload && !unknown_ok)
       return reject("errno is not a code of the table");
     const auto data = member(document, "data");
+    const bool says_succ = message->get<std::string>() == "succ" && data && data->is_object();
     const bool success = errno_value == 0 || (fault_ == Fault::SuspendedAsSuccess && errno_value == 19) ||
-                         (fault_ == Fault::UnknownErrnoDownload && unknown);
+                         (fault_ == Fault::UnknownErrnoDownload && unknown) ||
+                         (fault_ == Fault::SuccMeansSuccess && says_succ) ||
+                         (fault_ == Fault::DownloadWhenData && data && data->is_object());
     if (!success) {
       if (fault_ == Fault::DataOnError && data && data->is_object()) read_data(*data, body);
       out_.action = action_of(errno_value);
@@ -266,6 +309,11 @@ class Parser {
 
   // The member spelled as the profile allows.
   const json* member(const json& object, const std::string& name) const {
+    if (fault_ == Fault::CaseInsensitiveFirstMatch) {
+      for (const auto& [key, value] : object.items()) {
+        if (lower(key) == name) return &value;
+      }
+    }
     if (auto it = object.find(name); it != object.end()) return &*it;
     if (profile_ == Profile::Strict) return nullptr;
     for (const auto& [spelling, canonical] : table_spellings()) {
@@ -431,6 +479,14 @@ class Parser {
     if (!text(data, "target", strict ? &version_strict : &version_printable, out_.target, sizeof out_.target))
       return false;
     if (!text(data, "token", strict ? &token_word : &token_unreserved, out_.token, sizeof out_.token)) return false;
+    if (fault_ == Fault::TokenByTextSearch) {  // a getter that searches the text: token, then ':', then a quote
+      const auto at = body.find("token");
+      const auto colon = at == std::string_view::npos ? at : body.find(':', at);
+      const auto from = colon == std::string_view::npos ? colon : body.find('"', colon);
+      const auto to = from == std::string_view::npos ? from : body.find('"', from + 1);
+      if (to != std::string_view::npos)
+        copy(out_.token, sizeof out_.token, std::string(body.substr(from + 1, to - from - 1)), true);
+    }
     if (fault_ == Fault::FixedTokenBuffer) {
       const std::string token = out_.token;
       char* buffer = new char[16];
@@ -461,6 +517,10 @@ class Parser {
     if (narrow && out_.signal > 31 && out_.signal != 99) return reject("signal is out of range"), false;
     if (!integer(data, "power", narrow ? 0 : low32, narrow ? 100 : INT32_MAX, out_.power)) return false;
     if (!integer(data, "retry", narrow ? 0 : low32, INT32_MAX, out_.retry)) return false;
+    // Narrow storage: what a device that keeps these in small integers reports.
+    if (fault_ == Fault::Power8Bit) out_.power = static_cast<std::uint8_t>(out_.power);
+    if (fault_ == Fault::Retry16Bit) out_.retry = static_cast<std::uint16_t>(out_.retry);
+    if (fault_ == Fault::Signal8Bit) out_.signal = static_cast<std::int8_t>(out_.signal);
     if (!integer(data, "interval", narrow ? 0 : low32, INT32_MAX, out_.interval)) return false;
     // As documented, md5 is any string of 1-128 bytes (the example is "dfkdajkfd").
     const std::regex* md5_syntax = fault_ == Fault::NonHexMd5 || profile_ == Profile::AsDocumented ? nullptr
@@ -472,6 +532,7 @@ class Parser {
     if (fault_ != Fault::Md5CaseSensitive) digest = lower(digest);
     copy(out_.md5, sizeof out_.md5, digest, true);
     if (!text(data, "ip", &host_syntax, out_.ip, sizeof out_.ip)) return false;
+    if (fault_ == Fault::Ip16Bytes) out_.ip[15] = '\0';
     out_.has_data = 1;
     return true;
   }

@@ -104,6 +104,19 @@ void error_codes_check(Session& s) {
   }
 }
 
+// ---- near misses: values a wrong equivalence takes for the right ones -----
+
+void near_misses_check(Session& s) {
+  // A few of each (field, kind): enough to catch a wrong comparison, bounded in requests.
+  std::map<std::pair<std::string, std::string>, int> sent;
+  for (const auto& probe : s.pool().near_misses) {
+    if (sent[{probe.field, probe.kind}]++ >= 2) continue;
+    auto exchange = s.send(probe.request);
+    s.expect(exchange);
+  }
+  if (sent.empty()) s.record("ERR.08", Verdict::NotTestable, "the fixture offers no value to near-miss");
+}
+
 // ---- several faults at once: the order is not documented -----------------
 
 void multi_fault_check(Session& s) {
@@ -379,6 +392,33 @@ void auth_check(Session& s) {
   auto expired = *base;
   expired.auth.lifetime = -600;
   rejected(expired, "AUTH.TOKEN.EXPIRY");
+  // Expiry near misses: seconds past et (a clock may differ: AMB.CLOCK_SKEW), and seconds before it.
+  for (std::int64_t lifetime : {-2, -200, 5}) {
+    auto near = *base;
+    near.auth.lifetime = lifetime;
+    auto exchange = s.send(near);
+    s.expect(exchange, "AUTH.TOKEN.EXPIRY", Session::Charge::Oracle, "AUTH.REJECT.CODE");
+  }
+  // Signature near misses: what a case-insensitive, a prefix or a lenient comparison takes for the right one.
+  for (const char* variant : {"case", "bit", "truncated"}) {
+    auto near = *base;
+    near.auth.sign_variant = variant;
+    rejected(near, "AUTH.TOKEN.SIGNATURE");
+  }
+  // A valid device-level token (and an expired one), where the fixture gives a device its own key.
+  for (const auto& request : s.pool().bases) {
+    const auto* id = request.find("dev_id");
+    const auto* keyed = id ? s.suite().fixture.device(requests::as_text(*id)) : nullptr;
+    if (!keyed || !keyed->access_key || !s.oracle().expect(s.renderer().render(request, s.now()), s.now()).success)
+      continue;
+    auto device_token = request;
+    device_token.auth.res = "products/" + keyed->product + "/devices/" + keyed->name;
+    auto exchange = s.send(device_token);
+    s.expect(exchange, "AUTH.TOKEN.SCOPE");
+    device_token.auth.lifetime = -600;
+    rejected(device_token, "AUTH.TOKEN.EXPIRY");
+    break;
+  }
   for (const auto& param : s.suite().spec.authorization->params) {
     if (param.name != "method") continue;
     for (const auto& method : param.values) {
@@ -548,6 +588,13 @@ const std::vector<ServerCheck>& server_checks() {
        {"ERR.PRECEDENCE"},
        false,
        multi_fault_check},
+      {"server.near-misses",
+       "Values next to the right ones: other letter case, padding, a NUL, full-width, numeric respellings, prefixes, "
+       "numbers ordered as text",
+       {"ERR.00", "ERR.01", "ERR.02", "ERR.08", "ERR.09", "ERR.10", "ERR.11", "ERR.PARAM.REJECT", "REQ.DEV_ID.TYPE",
+        "REQ.MANUF.TYPE", "REQ.MODEL.TYPE", "REQ.VERSION.TYPE", "REQ.SIGNALS.TYPE", "REQ.POWERS.TYPE"},
+       false,
+       near_misses_check},
       {"server.params",
        "Missing parameters, wrong types, values outside their domain",
        {"ERR.PARAM.REJECT", "ERR.02", "REQ.DEV_ID.REQUIRED", "REQ.DEV_ID.TYPE", "REQ.MANUF.REQUIRED", "REQ.MANUF.TYPE",

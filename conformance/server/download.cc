@@ -3,6 +3,7 @@
 
 #include "otaconf/conformance/server.h"
 #include "otaconf/crypto.h"
+#include "otaconf/near_miss.h"
 
 namespace otaconf::conformance {
 
@@ -183,13 +184,27 @@ void download_check(Session& s) {
                                       std::to_string(part.body.size()) + " bytes");
   }
 
-  // A token the server never issued.
-  auto unknown_data = data;
-  if (auto from = download->address->from.find("token"); from != download->address->from.end()) {
-    const auto key = from->second.rfind("data.", 0) == 0 ? from->second.substr(5) : from->second;
-    unknown_data[key] = "otaconf0unknown0token0" + crypto::hex_encode(crypto::random_bytes(6));
+  // Tokens the server never issued: a foreign one, and near misses of its own (the token's shape, learned
+  // from its answer): what a case-insensitive or prefix lookup would take for it.
+  const auto token_key = [&]() -> std::string {
+    auto from = download->address->from.find("token");
+    if (from == download->address->from.end()) return {};
+    return from->second.rfind("data.", 0) == 0 ? from->second.substr(5) : from->second;
+  }();
+  if (token_key.empty() || !data.contains(token_key) || !data[token_key].is_string()) return;
+  const auto own = data[token_key].get<std::string>();
+  std::vector<std::pair<std::string, std::string>> strangers = {
+      {"a foreign token", "otaconf0unknown0token0" + crypto::hex_encode(crypto::random_bytes(6))}};
+  for (const auto& miss : near_miss::near_misses(own)) {
+    if (miss.kind == "case" || miss.kind == "prefix" || miss.kind == "extension") {
+      strangers.emplace_back("its own token, " + miss.kind + " near miss", miss.value.get<std::string>());
+    }
   }
-  if (auto unknown_location = address(*download->address, unknown_data)) {
+  for (const auto& [what, token] : strangers) {
+    auto unknown_data = data;
+    unknown_data[token_key] = token;
+    const auto unknown_location = address(*download->address, unknown_data);
+    if (!unknown_location) continue;
     const auto unknown_path = unknown_location->substr(unknown_location->find('/', unknown_location->find("//") + 2));
     http::Request bogus{"GET", unknown_path, {}, {}};
     auto refused = client.send(bogus);
@@ -205,8 +220,8 @@ void download_check(Session& s) {
                                   (refused.body.size() >= 16 && whole.body.find(refused.body) != std::string::npos));
     const bool ok = refused.ok() && !package_bytes;
     s.record("DL.UNKNOWN_TOKEN", ok ? Verdict::Pass : Verdict::Fail,
-             "an unknown token: HTTP " + std::to_string(refused.status) + ", " + std::to_string(refused.body.size()) +
-                 " bytes",
+             what + ": HTTP " + std::to_string(refused.status) + ", " + std::to_string(refused.body.size()) + " bytes" +
+                 (ok ? "" : ": the package"),
              refused_evidence);
   }
 }

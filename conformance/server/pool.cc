@@ -8,6 +8,7 @@
 
 #include "otaconf/conformance/server.h"
 #include "otaconf/interpret.h"
+#include "otaconf/near_miss.h"
 
 namespace otaconf::conformance {
 
@@ -40,7 +41,8 @@ void collect_links(const spec::Expr& expr, std::vector<Link>& links) {
     }
     std::string root_a, rest_a, root_b, rest_b;
     if (!split_ref(e.args[0], root_a, rest_a) || !split_ref(e.args[1], root_b, rest_b)) return;
-    if (root_a == "request" && root_b != "request" && root_b != "check") links.push_back({rest_a, root_b, rest_b, e.op});
+    if (root_a == "request" && root_b != "request" && root_b != "check")
+      links.push_back({rest_a, root_b, rest_b, e.op});
     if (root_b == "request" && root_a != "request" && root_a != "check" && e.op != Op::In) {
       links.push_back({rest_b, root_a, rest_a, e.op});
     }
@@ -101,7 +103,8 @@ std::optional<json> different(const spec::Field& field, const spec::Profile& pro
   for (const auto& e : domain.enum_values) candidates.push_back(e.value);
   if (field.type == spec::ValueType::String) {
     const auto text = current.is_string() ? current.get<std::string>() : current.dump();
-    if (domain.pattern && domain.pattern->find("[0-9]") != std::string::npos && std::all_of(text.begin(), text.end(), ::isdigit)) {
+    if (domain.pattern && domain.pattern->find("[0-9]") != std::string::npos &&
+        std::all_of(text.begin(), text.end(), ::isdigit)) {
       // Numeric identifiers: one the fixture does not know.
       std::string unknown = "9";
       while (fixture.device(unknown) || unknown == text) unknown += "9";
@@ -127,6 +130,40 @@ std::optional<json> outside(const spec::Field& field, const spec::Profile& profi
     }
   }
   return std::nullopt;
+}
+
+// The near misses of one base: for each field a trigger or binding compares
+// with the fixture by equality or membership, the values a wrong equivalence
+// takes for the base's; for each ordered comparison, the values a comparison
+// of texts puts on the wrong side of the bound. Only values inside the
+// field's domain, so the request stays valid but for the comparison.
+void near_misses_of(const requests::CheckRequest& base, const std::vector<Link>& links, const json& device_record,
+                    const json& task_record, const spec::Endpoint& endpoint, const spec::Profile& profile,
+                    RequestPool& pool) {
+  for (const auto& field : endpoint.request_fields) {
+    const auto spelling = spelling_of(field, profile);
+    const auto* current = base.find(spelling);
+    std::set<std::string> done;
+    for (const auto& link : links) {
+      if (link.field != field.name || !done.insert(link.binding + "." + link.path).second) continue;
+      if (is_order(link.op)) {
+        const auto& record = link.binding == "device" ? device_record : task_record;
+        const auto bound = member(record, link.path);
+        if (!bound || !bound->is_number_integer()) continue;
+        for (auto value : near_miss::text_order_misses(bound->get<std::int64_t>())) {
+          if (!interpret::in_domain(field.domain_under(profile), json(value))) continue;
+          auto probe = base;
+          pool.near_misses.push_back({probe.set(spelling, value), field.name, "text-order"});
+        }
+        continue;
+      }
+      if (!current || !current->is_string()) continue;
+      for (const auto& miss : near_miss::near_misses(current->get<std::string>())) {
+        auto probe = base;
+        pool.near_misses.push_back({probe.set(spelling, miss.value), field.name, miss.kind});
+      }
+    }
+  }
 }
 
 }  // namespace
@@ -200,7 +237,8 @@ RequestPool derive_pool(const spec::Spec& spec, const spec::Endpoint& endpoint, 
               }
             }
           } else if (current) {
-            if (auto v = different(field, profile, *current, fixture)) pool.mutations.push_back(changed.set(spelling, *v));
+            if (auto v = different(field, profile, *current, fixture))
+              pool.mutations.push_back(changed.set(spelling, *v));
           }
         }
         if (current && field.required_under(profile)) {
@@ -208,7 +246,8 @@ RequestPool derive_pool(const spec::Spec& spec, const spec::Endpoint& endpoint, 
           pool.mutations.push_back(dropped.drop(spelling));
         }
         // Fields no trigger compares (cdn): every other documented example.
-        const bool linked = std::any_of(links.begin(), links.end(), [&](const Link& l) { return l.field == field.name; });
+        const bool linked =
+            std::any_of(links.begin(), links.end(), [&](const Link& l) { return l.field == field.name; });
         if (current && !linked) {
           for (const auto& example : field.examples) {
             const auto value = as_field_type(field, example);
@@ -218,6 +257,7 @@ RequestPool derive_pool(const spec::Spec& spec, const spec::Endpoint& endpoint, 
           }
         }
       }
+      near_misses_of(base, links, device_record, task_record, endpoint, profile, pool);
       auto no_auth = base;
       no_auth.auth.kind = requests::Auth::Kind::Omit;
       pool.mutations.push_back(no_auth);

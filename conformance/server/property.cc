@@ -4,12 +4,15 @@
 #include <rapidcheck.h>
 #include <rapidcheck/detail/TestListenerAdapter.h>
 
+#include <algorithm>
 #include <iostream>
 #include <mutex>
+#include <set>
 #include <sstream>
 #include <unordered_map>
 
 #include "otaconf/conformance/server.h"
+#include "otaconf/near_miss.h"
 
 // Declared by RapidCheck's sources, not by its installed headers: turns the
 // failure's Reproduce into the RC_PARAMS "reproduce=" string.
@@ -25,7 +28,21 @@ using results::Verdict;
 
 namespace {
 
-rc::Gen<json> value_for(const spec::Field& field, const spec::Domain& domain, const fixture::Fixture& fixture) {
+// RapidCheck scales inRange with the case's size, and the property runs at
+// sizes below kNominalSize: a sized choice would only ever pick the first
+// fields and the first kinds of change. Choices are uniform at every size.
+template <typename T>
+rc::Gen<T> uniform(T low, T high_exclusive) {
+  return rc::gen::resize(rc::kNominalSize, rc::gen::inRange<T>(low, high_exclusive));
+}
+
+rc::Gen<json> pick(std::vector<json> values) {
+  const auto count = values.size();  // before the lambda takes them
+  return rc::gen::map(uniform<std::size_t>(0, count),
+                      [values = std::move(values)](std::size_t i) { return values[i]; });
+}
+
+std::vector<json> known_values(const spec::Field& field, const spec::Domain& domain, const fixture::Fixture& fixture) {
   std::vector<json> known;
   for (const auto& example : field.examples) known.push_back(example);
   for (const auto& e : domain.enum_values) known.push_back(e.value);
@@ -36,25 +53,80 @@ rc::Gen<json> value_for(const spec::Field& field, const spec::Domain& domain, co
     if (task.power) known.push_back(*task.power);
   }
   for (const auto& device : fixture.devices) known.push_back(device.dev_id);
+  return known;
+}
+
+// A value of the field's own type: known to the fixture, at the domain's
+// edges, or anywhere in it.
+rc::Gen<json> value_for(const spec::Field& field, const spec::Domain& domain, const fixture::Fixture& fixture) {
+  auto known = known_values(field, domain, fixture);
   switch (field.type) {
     case spec::ValueType::Integer: {
       const auto low = domain.min.value_or(-1000);
       const auto high = domain.max.value_or(1000);
-      return rc::gen::oneOf(rc::gen::map(rc::gen::inRange<std::int64_t>(std::max<std::int64_t>(low, -1000000),
-                                                                        std::min<std::int64_t>(high, 1000000) + 1),
+      return rc::gen::oneOf(rc::gen::map(uniform<std::int64_t>(std::max<std::int64_t>(low, -1000000),
+                                                               std::min<std::int64_t>(high, 1000000) + 1),
                                          [](std::int64_t n) { return json(n); }),
-                            rc::gen::map(rc::gen::element<std::int64_t>(low - 1, high + 1, 0, -1, 3),
-                                         [](std::int64_t n) { return json(n); }),
-                            rc::gen::elementOf(known));
+                            pick({low - 1, low, high, high + 1, 0, -1}), pick(std::move(known)));
     }
-    case spec::ValueType::Boolean:
-      return rc::gen::oneOf(rc::gen::map(rc::gen::arbitrary<bool>(), [](bool b) { return json(b); }),
-                            rc::gen::element(json("yes"), json(1)));
+    case spec::ValueType::Boolean: return pick({true, false});
     default:
-      return rc::gen::oneOf(rc::gen::elementOf(known),
+      return rc::gen::oneOf(pick(std::move(known)),
                             rc::gen::map(rc::gen::container<std::string>(rc::gen::inRange<char>(0x21, 0x7f)),
                                          [](std::string s) { return json(s); }));
   }
+}
+
+// A value of another JSON type than the field's.
+rc::Gen<json> retyped(const spec::Field& field, const json* current) {
+  const auto text = current ? (current->is_string() ? current->get<std::string>() : current->dump()) : "1";
+  switch (field.type) {
+    case spec::ValueType::Integer: return pick({text, json(1.5), true, nullptr});
+    case spec::ValueType::Boolean: return pick({"true", "false", 1, 0, "yes"});
+    default: {
+      std::vector<json> values{true, nullptr, json::array({text})};
+      char* end = nullptr;
+      const auto number = std::strtoll(text.c_str(), &end, 10);
+      values.push_back(end && *end == '\0' && !text.empty() ? json(number) : json(7));
+      return pick(std::move(values));
+    }
+  }
+}
+
+// A value next to the field's current one that a wrong equivalence takes for
+// it (otaconf/near_miss.h), or the pool's near misses of the field.
+std::vector<json> near_values(const spec::Field& field, const json* current, const RequestPool& pool) {
+  std::vector<json> values;
+  if (current && current->is_string()) {
+    for (const auto& miss : near_miss::near_misses(current->get<std::string>())) values.push_back(miss.value);
+  }
+  if (current && current->is_number_integer()) {
+    values.push_back(current->get<std::int64_t>() - 1);
+    values.push_back(current->get<std::int64_t>() + 1);
+  }
+  for (const auto& probe : pool.near_misses) {
+    if (probe.field != field.name) continue;
+    for (const auto& [name, value] : probe.request.params) {
+      if (name == field.name || std::any_of(field.aliases.begin(), field.aliases.end(),
+                                            [&](const auto& alias) { return alias.spelling == name; })) {
+        values.push_back(value);
+      }
+    }
+  }
+  return values;
+}
+
+void count_changes(const ChangedRequest& changed, ChangeMix& mix) {
+  ++mix.cases;
+  std::set<ChangeKind> kinds;
+  std::set<std::string> fields;
+  for (const auto& [kind, field] : changed.changes) {
+    kinds.insert(kind);
+    fields.insert(field);
+  }
+  for (auto kind : kinds) ++mix.cases_with[std::string(name_of(kind))];
+  for (const auto& field : fields) ++mix.cases_changing[field];
+  if (changed.changes.empty()) ++mix.cases_with["none"];
 }
 
 // RapidCheck prints "Using configuration: ..." to stderr when it first reads
@@ -71,6 +143,85 @@ void load_rapidcheck_configuration_quietly() {
 
 }  // namespace
 
+std::string_view name_of(ChangeKind kind) {
+  switch (kind) {
+    case ChangeKind::Drop: return "drop";
+    case ChangeKind::Respell: return "respell";
+    case ChangeKind::Retype: return "retype";
+    case ChangeKind::Value: return "value";
+    case ChangeKind::NearMiss: return "near-miss";
+    case ChangeKind::Token: return "token";
+  }
+  return "?";
+}
+
+rc::Gen<ChangedRequest> changed_requests(const ServerSuite& suite, const spec::Endpoint& endpoint,
+                                         const RequestPool& pool) {
+  std::vector<requests::CheckRequest> starts = pool.bases;
+  for (const auto& r : pool.mutations) {
+    if (!r.fault) starts.push_back(r);
+  }
+  // The suite, the endpoint and the pool outlive every use of the generator.
+  return rc::gen::exec([starts, &suite, &endpoint, &pool]() {
+    const auto& fields = endpoint.request_fields;
+    const auto& profile = suite.profile;
+    const auto& fixture = suite.fixture;
+    ChangedRequest changed{starts[*uniform<std::size_t>(0, starts.size())], {}};
+    auto& request = changed.request;
+    const auto count = *uniform(0, 4);
+    for (int i = 0; i < count; ++i) {
+      const auto& field = fields[*uniform<std::size_t>(0, fields.size())];
+      std::string spelling = field.name;
+      for (const auto& p : request.params) {
+        for (const auto& alias : field.aliases) {
+          if (p.first == alias.spelling) spelling = p.first;
+        }
+      }
+      const auto* current = request.find(spelling);
+      auto kind = static_cast<ChangeKind>(*uniform<int>(0, kChangeKinds));
+      switch (kind) {
+        case ChangeKind::Drop: request.drop(spelling); break;
+        case ChangeKind::Respell: {
+          std::vector<std::string> names{field.name};
+          for (const auto& alias : field.aliases) names.push_back(alias.spelling);
+          request.rename(spelling, names[*uniform<std::size_t>(0, names.size())]);
+          break;
+        }
+        case ChangeKind::Retype: request.set(spelling, *retyped(field, current)); break;
+        case ChangeKind::Value: request.set(spelling, *value_for(field, field.domain_under(profile), fixture)); break;
+        case ChangeKind::NearMiss: {
+          auto values = near_values(field, current, pool);
+          if (values.empty()) {
+            kind = ChangeKind::Value;
+            request.set(spelling, *value_for(field, field.domain_under(profile), fixture));
+          } else {
+            request.set(spelling, *pick(std::move(values)));
+          }
+          break;
+        }
+        case ChangeKind::Token:
+          // A few seconds either side of et, an hour past it, or a day ahead.
+          request.auth.lifetime = (*pick({-3600, -2, 2, 86400})).get<std::int64_t>();
+          break;
+      }
+      changed.changes.emplace_back(kind, kind == ChangeKind::Token ? "auth" : field.name);
+    }
+    return changed;
+  });
+}
+
+ChangeMix change_mix(const ServerSuite& suite, const spec::Endpoint& endpoint, const RequestPool& pool) {
+  const auto requests = changed_requests(suite, endpoint, pool);
+  ChangeMix mix;
+  rc::Random random(suite.options.seed);
+  const auto cases = std::max(1, suite.options.cases);
+  for (int i = 0; i < cases; ++i) {
+    // RapidCheck grows the size from 0 towards its maximum over the run.
+    count_changes(requests(random.split(), i * kPropertyMaxSize / cases).value(), mix);
+  }
+  return mix;
+}
+
 void property_check(Session& s) {
   load_rapidcheck_configuration_quietly();
   const auto& pool = s.pool();
@@ -78,41 +229,17 @@ void property_check(Session& s) {
     s.record("ERR.00", Verdict::NotTestable, "the fixture offers no request to start from");
     return;
   }
-  std::vector<const requests::CheckRequest*> starts;
-  for (const auto& r : pool.bases) starts.push_back(&r);
-  for (const auto& r : pool.mutations) {
-    if (!r.fault) starts.push_back(&r);
-  }
-  const auto& fields = s.endpoint().request_fields;
-  const auto& profile = s.suite().profile;
+  const auto requests = changed_requests(s.suite(), s.endpoint(), pool);
 
   std::optional<Exchange> last_failure;
   std::string last_message;
   std::map<std::int64_t, int> seen;  // expected errno -> cases
+  ChangeMix mix;
 
   auto property = [&] {
-    auto request = **rc::gen::elementOf(starts);
-    const auto changes = *rc::gen::inRange(0, 4);
-    for (int i = 0; i < changes; ++i) {
-      const auto& field = fields[*rc::gen::inRange<std::size_t>(0, fields.size())];
-      std::string spelling = field.name;
-      for (const auto& p : request.params) {
-        for (const auto& alias : field.aliases) {
-          if (p.first == alias.spelling) spelling = p.first;
-        }
-      }
-      switch (*rc::gen::inRange(0, 5)) {
-        case 0: request.drop(spelling); break;
-        case 1: {
-          std::vector<std::string> names{field.name};
-          for (const auto& alias : field.aliases) names.push_back(alias.spelling);
-          request.rename(spelling, *rc::gen::elementOf(names));
-          break;
-        }
-        case 2: request.auth.lifetime = *rc::gen::element<std::int64_t>(-3600, 86400); break;
-        default: request.set(spelling, *value_for(field, field.domain_under(profile), s.suite().fixture)); break;
-      }
-    }
+    const auto changed = *requests;
+    const auto& request = changed.request;
+    count_changes(changed, mix);
     auto exchange = s.send(request);
     ++seen[exchange.expected.errno_value];
     std::string problem;
@@ -139,7 +266,7 @@ void property_check(Session& s) {
   rc::detail::TestParams params;
   params.seed = s.suite().options.seed;
   params.maxSuccess = std::max(1, s.suite().options.cases);
-  params.maxSize = 50;
+  params.maxSize = kPropertyMaxSize;
   // A listener of our own: the default one prints an RC_PARAMS hint at exit.
   rc::detail::TestListenerAdapter quiet;
   std::unordered_map<std::string, rc::detail::Reproduce> replay;
@@ -175,6 +302,9 @@ void property_check(Session& s) {
     s.record("ERR.00", Verdict::Error, "the property gave up: " + gave_up->description);
     return;
   }
+  std::string kinds;
+  for (const auto& [kind, cases] : mix.cases_with)
+    kinds += (kinds.empty() ? "" : ", ") + kind + " " + std::to_string(cases);
   for (const auto& [errno_value, cases] : seen) {
     const auto* code = s.endpoint().error_code(errno_value);
     if (!code) continue;
@@ -183,7 +313,8 @@ void property_check(Session& s) {
       if (clause && clause->side != spec::Side::Client) {
         s.record(c, Verdict::Pass,
                  std::to_string(cases) + " random requests expected errno " + std::to_string(errno_value) +
-                     " and got an answer the oracle allows");
+                     " and got an answer the oracle allows (cases with each kind of change, of " +
+                     std::to_string(mix.cases) + ": " + kinds + ")");
       }
     }
   }

@@ -1,6 +1,7 @@
 #include "otaconf/check_request.h"
 
 #include <algorithm>
+#include <cctype>
 
 #include "otaconf/crypto.h"
 #include "otaconf/token.h"
@@ -15,7 +16,8 @@ CheckRequest from_example(const fixture::Example& example, std::int64_t lifetime
   if (example.auth.omit) request.auth.kind = Auth::Kind::Omit;
   request.auth.res = example.auth.res;
   request.auth.method = example.auth.method;
-  request.auth.lifetime = example.auth.expired ? -60 : lifetime;
+  // A day past et: expired under any clock-skew leeway (AMB.CLOCK_SKEW).
+  request.auth.lifetime = example.auth.expired ? -86400 : lifetime;
   request.fault = example.fault;
   return request;
 }
@@ -34,7 +36,8 @@ CheckRequest& CheckRequest::set(const std::string& name, json value) {
 }
 
 CheckRequest& CheckRequest::drop(const std::string& name) {
-  params.erase(std::remove_if(params.begin(), params.end(), [&](const auto& p) { return p.first == name; }), params.end());
+  params.erase(std::remove_if(params.begin(), params.end(), [&](const auto& p) { return p.first == name; }),
+               params.end());
   return *this;
 }
 
@@ -68,8 +71,9 @@ std::string CheckRequest::describe() const {
     case Auth::Kind::Fixed: out += " (Authorization: " + auth.fixed.substr(0, 60) + ")"; break;
     case Auth::Kind::Mint:
       out += " (token " + (auth.res.empty() ? std::string("of the device's product") : auth.res) + " " + auth.method +
-             (auth.lifetime < 0 ? ", expired" : "") + (auth.url_encode ? "" : ", raw values") +
-             (auth.tamper_sign >= 0 ? ", signature tampered" : "") + ")";
+             (auth.lifetime < 0 ? ", expired " + std::to_string(-auth.lifetime) + " s ago" : "") +
+             (auth.url_encode ? "" : ", raw values") + (auth.tamper_sign >= 0 ? ", signature tampered" : "") +
+             (auth.sign_variant.empty() ? "" : ", signature near miss: " + auth.sign_variant) + ")";
       break;
   }
   if (fault) out += " (fault injected)";
@@ -81,6 +85,32 @@ Renderer::Renderer(const spec::Spec& spec, const spec::Endpoint& endpoint, const
     : spec_(spec), endpoint_(endpoint), fixture_(fixture), credentials_(std::move(credentials)) {}
 
 bool Renderer::can_mint() const { return spec_.authorization.has_value() && !credentials_.token; }
+
+namespace {
+
+// The signature a wrong comparison takes for the right one (Auth::sign_variant).
+std::string near_signature(std::string signature, const std::string& variant) {
+  if (variant.empty() || signature.size() < 8) return signature;
+  if (variant == "case") {
+    for (auto& c : signature) {
+      if (std::isalpha(static_cast<unsigned char>(c))) {
+        c = static_cast<char>(std::isupper(static_cast<unsigned char>(c)) ? std::tolower(c) : std::toupper(c));
+        break;
+      }
+    }
+  } else if (variant == "bit") {
+    // The last character before padding, one bit away in the base64 alphabet.
+    const auto last = signature.find_last_not_of('=');
+    static const std::string alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    const auto at = alphabet.find(signature[last]);
+    if (at != std::string::npos) signature[last] = alphabet[at ^ 1u];
+  } else if (variant == "truncated") {
+    signature.resize(signature.size() - 4);
+  }
+  return signature;
+}
+
+}  // namespace
 
 std::string Renderer::authorization(const CheckRequest& request, std::int64_t now) const {
   const auto& auth = request.auth;
@@ -114,6 +144,7 @@ std::string Renderer::authorization(const CheckRequest& request, std::int64_t no
     auto& c = signature[static_cast<std::size_t>(auth.tamper_sign) % signature.size()];
     c = c == 'A' ? 'B' : 'A';
   }
+  signature = near_signature(signature, auth.sign_variant);
   return token::assemble(*spec_.authorization, token_request, signature);
 }
 

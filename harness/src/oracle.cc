@@ -122,7 +122,8 @@ AuthFact verify_authorization(const spec::Authorization& auth, const spec::Profi
     fact.status = "bad-signature";
     return fact;
   }
-  if (expiry < now) {
+  const bool leeway = !auth.expiry_leeway_when.empty() && auth.expiry_leeway_when.holds(profile);
+  if (expiry < now - (leeway ? auth.expiry_leeway_seconds : 0)) {
     fact.status = "expired";
     return fact;
   }

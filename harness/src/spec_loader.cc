@@ -360,6 +360,10 @@ class Reader {
     a.sign_encoding = j.at("sign_encoding").get<std::string>();
     a.value_encoding = j.at("value_encoding").get<std::string>();
     a.raw_values_when = when(j, "raw_values_when", pointer);
+    if (j.contains("expiry_leeway")) {
+      a.expiry_leeway_seconds = j.at("expiry_leeway").at("seconds").get<std::int64_t>();
+      a.expiry_leeway_when = when(j.at("expiry_leeway"), "when", child(pointer, "expiry_leeway"));
+    }
     if (j.contains("test_vectors")) {
       for (const auto& v : j.at("test_vectors")) {
         a.test_vectors.push_back({v.at("key").get<std::string>(), v.at("res").get<std::string>(),
@@ -667,6 +671,7 @@ class ReferenceChecker {
     origin(a.origin, "/authorization/origin");
     clause_refs(a.clauses, "/authorization");
     when(a.raw_values_when);
+    when(a.expiry_leeway_when);
     for (const auto& name : a.string_to_sign) {
       bool known = std::any_of(a.params.begin(), a.params.end(), [&](const AuthParam& p) { return p.name == name; });
       if (!known) out_.add("/authorization/string_to_sign", "'" + name + "' is not a parameter of the token");

@@ -6,21 +6,15 @@
 
 #include "otaconf/check_request.h"
 #include "otaconf/spec_loader.h"
+#include "shipped.h"
 
 namespace otaconf::oracle {
 namespace {
 
 using nlohmann::json;
 
-const spec::Spec& shipped() {
-  static const spec::Spec spec = spec::load_spec(spec::default_spec_path());
-  return spec;
-}
-
-const fixture::Fixture& default_fixture() {
-  static const fixture::Fixture f = fixture::default_fixture();
-  return f;
-}
+using shipped_data::default_fixture;
+using shipped_data::shipped;
 
 constexpr std::int64_t kNow = 1'700'000'000;
 

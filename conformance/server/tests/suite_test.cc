@@ -9,21 +9,15 @@
 #include "otaconf/conformance/embedded.h"
 #include "otaconf/refserver.h"
 #include "otaconf/spec_loader.h"
+#include "shipped.h"
 
 namespace otaconf::conformance {
 namespace {
 
 using nlohmann::json;
 
-const spec::Spec& shipped() {
-  static const spec::Spec spec = spec::load_spec(spec::default_spec_path());
-  return spec;
-}
-
-const fixture::Fixture& default_fixture() {
-  static const fixture::Fixture f = fixture::default_fixture();
-  return f;
-}
+using shipped_data::default_fixture;
+using shipped_data::shipped;
 
 ServerOptions fast_options() {
   ServerOptions options;

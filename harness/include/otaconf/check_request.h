@@ -3,12 +3,11 @@
 #pragma once
 
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <utility>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "otaconf/fixture.h"
 #include "otaconf/http.h"
@@ -18,12 +17,16 @@ namespace otaconf::requests {
 
 struct Auth {
   enum class Kind { Mint, Omit, Fixed } kind = Kind::Mint;
-  std::string res;               // empty: products/{the product of the request's device}
+  std::string res;  // empty: products/{the product of the request's device}
   std::string method = "sha1";
   std::int64_t lifetime = 86400;  // seconds from now to et; negative: already expired
   bool url_encode = true;
-  std::string fixed;              // Kind::Fixed: this header value, as is
-  int tamper_sign = -1;           // >= 0: change this character of the signature
+  std::string fixed;     // Kind::Fixed: this header value, as is
+  int tamper_sign = -1;  // >= 0: change this character of the signature
+  // A near miss of the right signature: "case" (one letter's case flipped),
+  // "bit" (the last character's lowest bit flipped), "truncated" (the last
+  // four characters dropped). Empty: the signature as computed.
+  std::string sign_variant;
 };
 
 struct CheckRequest {

@@ -301,6 +301,9 @@ struct Authorization {
   std::string separator;
   std::string key_encoding, sign_encoding, value_encoding;
   When raw_values_when;
+  // A token stays acceptable this long past et where the condition holds.
+  std::int64_t expiry_leeway_seconds = 0;
+  When expiry_leeway_when;
   std::vector<AuthTestVector> test_vectors;
   std::vector<std::string> clauses;
 };

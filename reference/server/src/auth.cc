@@ -1,6 +1,7 @@
 #include "auth.h"
 
 #include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <map>
 #include <optional>
@@ -49,8 +50,25 @@ bool AuthResult::covers(const fixture::Device& device) const {
   return !device_name || *device_name == device.name;
 }
 
-TokenVerifier::TokenVerifier(const fixture::Fixture& fixture, bool raw_values_ok, Fault fault)
-    : fixture_(fixture), raw_values_ok_(raw_values_ok), fault_(fault) {}
+TokenVerifier::TokenVerifier(const fixture::Fixture& fixture, bool raw_values_ok, Fault fault,
+                             std::int64_t leeway_seconds)
+    : fixture_(fixture), raw_values_ok_(raw_values_ok), fault_(fault), leeway_(leeway_seconds) {}
+
+namespace {
+
+// The signature check, and the ways mutants get it wrong.
+bool signature_matches(const std::string& expected, const std::string& sent, Fault fault) {
+  if (fault == Fault::SignCaseInsensitive) {
+    return expected.size() == sent.size() &&
+           std::equal(expected.begin(), expected.end(), sent.begin(), [](char a, char b) {
+             return std::tolower(static_cast<unsigned char>(a)) == std::tolower(static_cast<unsigned char>(b));
+           });
+  }
+  if (fault == Fault::SignPrefix) return expected.compare(0, 8, sent, 0, 8) == 0 && sent.size() >= 8;
+  return crypto::constant_time_equal(expected, sent);
+}
+
+}  // namespace
 
 // Strict: every value URL-encoded. Lenient: raw values too (the vendor's own
 // curl examples send res=products/1 and a trailing '=' in sign).
@@ -107,17 +125,21 @@ AuthResult TokenVerifier::verify(const std::string& header, std::int64_t now) co
     key = &product->access_key;
   }
   if (!key) return failure("unknown-key");
+  if (fault_ == Fault::DeviceTokenRefused && result.device_name) return failure("bad-signature");
 
   const bool skip_signature = fault_ == Fault::UncheckedSha256Signature && method == "sha256";
   if (!skip_signature) {
     const auto key_bytes = crypto::base64_decode(*key);
     const auto message = values["et"] + "\n" + method + "\n" + values["res"] + "\n" + values["version"];
     const auto mac = key_bytes ? crypto::hmac(method, *key_bytes, message) : std::nullopt;
-    if (!mac || !crypto::constant_time_equal(crypto::base64_encode(*mac), values["sign"])) {
+    if (!mac || !signature_matches(crypto::base64_encode(*mac), values["sign"], fault_)) {
       return failure("bad-signature");
     }
   }
-  if (expiry < now && fault_ != Fault::AcceptExpiredToken) return failure("expired");
+  const std::int64_t leeway = fault_ == Fault::ExpiryHourLeeway ? 3600 : leeway_;
+  const bool checks_expiry =
+      fault_ != Fault::AcceptExpiredToken && !(fault_ == Fault::DeviceTokenExpiryUnchecked && result.device_name);
+  if (checks_expiry && expiry < now - leeway) return failure("expired");
   result.ok = true;
   result.unscoped = fault_ == Fault::IgnoreTokenScope;
   return result;

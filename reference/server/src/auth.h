@@ -24,7 +24,8 @@ struct AuthResult {
 
 class TokenVerifier {
  public:
-  TokenVerifier(const fixture::Fixture& fixture, bool raw_values_ok, Fault fault);
+  // `leeway_seconds`: how long past et a token is still taken (clocks differ).
+  TokenVerifier(const fixture::Fixture& fixture, bool raw_values_ok, Fault fault, std::int64_t leeway_seconds = 0);
   AuthResult verify(const std::string& header, std::int64_t now) const;
 
  private:
@@ -33,6 +34,7 @@ class TokenVerifier {
   const fixture::Fixture& fixture_;
   bool raw_values_ok_;
   Fault fault_;
+  std::int64_t leeway_;
 };
 
 }  // namespace otaconf::refserver

@@ -16,9 +16,20 @@ std::string DownloadTokens::issue(const std::string& package_id, std::int64_t no
   return token;
 }
 
-std::optional<std::string> DownloadTokens::package_of(const std::string& token, std::int64_t now) {
+std::optional<std::string> DownloadTokens::package_of(const std::string& token, std::int64_t now, bool fold_case,
+                                                      bool prefix) {
   std::lock_guard lock(mutex_);
   auto found = tokens_.find(token);
+  auto lower = [](std::string text) {
+    std::transform(text.begin(), text.end(), text.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    return text;
+  };
+  for (auto it = tokens_.begin(); found == tokens_.end() && (fold_case || prefix) && it != tokens_.end(); ++it) {
+    const bool match =
+        (fold_case && lower(it->first) == lower(token)) || (prefix && !token.empty() && it->first.rfind(token, 0) == 0);
+    if (match) found = it;
+  }
   if (found == tokens_.end()) return std::nullopt;
   if (found->second.expires < now) {
     tokens_.erase(found);

@@ -17,8 +17,9 @@ class DownloadTokens {
   explicit DownloadTokens(std::size_t capacity = 100000) : capacity_(capacity) {}
   // A fresh unguessable token (128 bits from the CSPRNG) for a package.
   std::string issue(const std::string& package_id, std::int64_t now, std::int64_t ttl_seconds);
-  // The package of a live token.
-  std::optional<std::string> package_of(const std::string& token, std::int64_t now);
+  // The package of a live token (`fold_case`, `prefix`: the mutants' lookups).
+  std::optional<std::string> package_of(const std::string& token, std::int64_t now, bool fold_case = false,
+                                        bool prefix = false);
 
  private:
   struct Entry {

@@ -72,6 +72,7 @@ ProfileRules rules_for(const std::string& profile) {
     r.range_all_forms = true;
     r.dev_id_any_string = true;
     r.integral_numbers = true;
+    r.expiry_leeway = 300;
     return r;
   }
   if (profile == "as-documented") {
@@ -255,6 +256,7 @@ CheckParams ParamReader::read(const WireRequest& request) const {
     auto found = values->find(name);
     if (found == values->end()) return std::nullopt;
     if (const auto* s = std::get_if<std::string>(&found->second)) {
+      if (fault_ == Fault::CdnAnyStringTrue && !s->empty()) return true;  // `if (cdn)` on the text
       if (*s == "true") return true;
       if (*s == "false") return false;
     } else if (std::get<json>(found->second).is_boolean()) {

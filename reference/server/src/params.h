@@ -29,6 +29,7 @@ struct ProfileRules {
   bool range_all_forms = false;    // bare a-b and Range=a-b besides bytes=a-b
   bool dev_id_any_string = false;  // else 1-20 decimal digits; an unknown string is an unknown device
   bool integral_numbers = false;   // a JSON body's 1.0 or 1e0 is the integer 1
+  std::int64_t expiry_leeway = 0;  // seconds past et a token is still taken (clocks differ)
 };
 
 // Throws std::invalid_argument for a profile this server does not implement.

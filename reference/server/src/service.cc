@@ -5,6 +5,8 @@
 //   > unreadable package (7) > success (0).
 #include <algorithm>
 #include <atomic>
+#include <cstdlib>
+#include <cstring>
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 
@@ -79,7 +81,7 @@ struct Service::Impl {
         fault(behaviour_of(options)),
         rules(rules_with(rules_for(options.profile), fault)),
         params(check_endpoint(spec), profile_of(spec, options.profile), rules, fault),
-        verifier(fixture, rules.raw_token_values, fault) {
+        verifier(fixture, rules.raw_token_values, fault, rules.expiry_leeway) {
     if (!options.clock) {
       options.clock = [] {
         return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
@@ -132,6 +134,7 @@ struct Service::Impl {
 
     const auto* device = fixture.device(*p.dev_id);
     if (!device && fault == Fault::UnknownDeviceSuccess) device = any_device_of(auth);
+    if (!device && fault == Fault::DevIdNumeric) device = device_by_number(*p.dev_id);
     if (!device) return envelope(1, "unknown device " + *p.dev_id);
     if (!auth.covers(*device)) return refused("authorization failed: the token does not cover device " + *p.dev_id);
 
@@ -146,15 +149,21 @@ struct Service::Impl {
       if (fault == Fault::SwapInvalidSuspended) return envelope(19, "the task is suspended");
       return envelope(13, "the task is invalid");
     }
-    const bool manuf_differs = fault != Fault::NoManufCheck && *p.manuf != task->manuf;
-    if (manuf_differs || *p.model != task->model) {
+    const bool manuf_differs = fault != Fault::NoManufCheck && !same_text(*p.manuf, task->manuf, true);
+    if (manuf_differs || !same_text(*p.model, task->model, false)) {
       return envelope(8, "manuf or model differ from the task's", *task, p, self);
     }
     const auto& from = task->from_versions;
-    if (fault != Fault::NoVersionCheck && std::find(from.begin(), from.end(), *p.version) == from.end()) {
+    const bool known = std::any_of(from.begin(), from.end(), [&](const std::string& f) {
+      if (fault == Fault::VersionPrefix) return f.rfind(*p.version, 0) == 0 || p.version->rfind(f, 0) == 0;
+      return f == *p.version;
+    });
+    if (fault != Fault::NoVersionCheck && !known) {
       return envelope(9, "version " + *p.version + " is not one the task upgrades from", *task, p, self);
     }
-    if (below_threshold(p.signals, task->signal, fault == Fault::SignalStrictlyGreater) ||
+    const auto signals = fault == Fault::SignalsAbsentAsZero ? p.signals.value_or(0) : p.signals;
+    if (below_threshold(signals, task->signal, fault == Fault::SignalStrictlyGreater,
+                        fault == Fault::ThresholdsAsText) ||
         (fault != Fault::IgnorePowerThreshold && below_threshold(p.powers, task->power, false))) {
       return envelope(10, "signal or power below the task's threshold", *task, p, self);
     }
@@ -178,6 +187,54 @@ struct Service::Impl {
     return nullptr;
   }
 
+  // Request values against the task's, exactly, or as a mutant's wrong equivalence has it.
+  bool same_text(const std::string& sent, const std::string& task_value, bool is_manuf) const {
+    if (fault == Fault::CStringCompare) return std::strcmp(sent.c_str(), task_value.c_str()) == 0;
+    if (is_manuf && fault == Fault::ManufCaseInsensitive) return lower(sent) == lower(task_value);
+    if (!is_manuf && fault == Fault::ModelTrimmed) return trimmed(sent) == trimmed(task_value);
+    if (!is_manuf && fault == Fault::ModelFullWidthFolded) return folded(sent) == folded(task_value);
+    return sent == task_value;
+  }
+
+  static std::string lower(std::string text) {
+    std::transform(text.begin(), text.end(), text.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    return text;
+  }
+  static std::string trimmed(const std::string& text) {
+    const auto first = text.find_first_not_of(" \t");
+    if (first == std::string::npos) return {};
+    return text.substr(first, text.find_last_not_of(" \t") - first + 1);
+  }
+  // Full-width ASCII (U+FF01..U+FF5E, EF BC 81 .. EF BD 9E in UTF-8) folded to ASCII.
+  static std::string folded(const std::string& text) {
+    std::string out;
+    for (std::size_t i = 0; i < text.size(); ++i) {
+      const auto b0 = static_cast<unsigned char>(text[i]);
+      if (b0 == 0xEF && i + 2 < text.size()) {
+        const unsigned code = ((b0 & 0x0Fu) << 12) | ((static_cast<unsigned char>(text[i + 1]) & 0x3Fu) << 6) |
+                              (static_cast<unsigned char>(text[i + 2]) & 0x3Fu);
+        if (code >= 0xFF01 && code <= 0xFF5E) {
+          out += static_cast<char>(code - 0xFF01 + 0x21);
+          i += 2;
+          continue;
+        }
+      }
+      out += text[i];
+    }
+    return out;
+  }
+
+  const fixture::Device* device_by_number(const std::string& dev_id) const {
+    char* end = nullptr;
+    const auto number = std::strtoll(dev_id.c_str(), &end, 10);
+    if (end == dev_id.c_str()) return nullptr;
+    for (const auto& device : fixture.devices) {
+      if (std::strtoll(device.dev_id.c_str(), nullptr, 10) == number) return &device;
+    }
+    return nullptr;
+  }
+
   const fixture::Task* task_for(const fixture::Device& device, int type) const {
     for (const auto& task : fixture.tasks) {
       if (task.targets(device) && task.type == type) return &task;
@@ -192,8 +249,9 @@ struct Service::Impl {
 
   // An omitted value skips the comparison (AMB.THRESHOLD_OMITTED: skip).
   bool below_threshold(const std::optional<std::int64_t>& value, const std::optional<std::int64_t>& threshold,
-                       bool force_strict) const {
+                       bool force_strict, bool as_text = false) const {
     if (!value || !threshold) return false;
+    if (as_text) return std::to_string(*value) < std::to_string(*threshold);
     if (rules.threshold_strictly_greater || force_strict) return *value <= *threshold;
     return *value < *threshold;
   }
@@ -266,7 +324,8 @@ struct Service::Impl {
   // ---- the download --------------------------------------------------------
 
   WireResponse download(const WireRequest& request, const std::string& token) {
-    const auto package_id = tokens.package_of(token, options.clock());
+    const auto package_id = tokens.package_of(token, options.clock(), fault == Fault::DownloadTokenCaseInsensitive,
+                                              fault == Fault::DownloadTokenPrefix);
     const auto* package = package_id ? fixture.package(*package_id) : nullptr;
     if (!package) return json_response(404, {{"error", "unknown or expired download token"}});
     std::uint64_t size = package->size;

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cctype>
 #include <functional>
 #include <set>
 
@@ -33,15 +34,25 @@ Probe check_request(std::function<WireRequest()> make) {
   return [make](Server& server) { return server.raw(make()); };
 }
 
-// Checks the document's example, then downloads its token with `range`.
-Probe download(std::string range) {
-  return [range](Server& server) {
+// Checks the document's example, then downloads its token (changed by `alter`) with `range`.
+Probe download(std::string range, std::function<std::string(std::string)> alter = {}) {
+  return [range, alter](Server& server) {
     const auto answer = testing::body_of(server.call({example_request()}));
+    auto token = answer["data"]["token"].get<std::string>();
+    if (alter) token = alter(token);
     WireRequest request;
-    request.target = "/ota/download/" + answer["data"]["token"].get<std::string>();
+    request.target = "/ota/download/" + token;
     if (!range.empty()) request.headers.emplace("Range", range);
     return server.raw(request);
   };
+}
+
+// A sign= value changed by `alter`.
+std::string with_sign(std::string token, const std::function<void(std::string&)>& alter) {
+  const auto at = token.find("sign=") + 5;
+  auto sign = token.substr(at);
+  alter(sign);
+  return token.substr(0, at) + sign;
 }
 
 WireRequest with_token(Call call, const std::string& authorization) {
@@ -60,6 +71,19 @@ struct MutantProbe {
 
 const json k6524 = {{"dev_id", "6524"}, {"manuf", "中国移动"}, {"model", "M5310"}, {"type", 1},
                     {"version", "1.2"}, {"signals", 12},       {"powers", 90},     {"cdn", false}};
+
+json without(json params, const std::string& key) {
+  params.erase(key);
+  return params;
+}
+
+// A request product 200001's task matches except for the letter case of manuf.
+const json quectel = {{"dev_id", "7001"}, {"manuf", "quectel"}, {"model", "BC95"},
+                      {"type", 1},        {"version", "V100"},  {"cdn", false}};
+// Device 6529 has its own access key; its SOTA task takes version 2.0.
+const json sota_device = {{"dev_id", "6529"}, {"manuf", "中国移动"}, {"model", "M5310"},
+                          {"type", 2},        {"version", "2.0"},    {"cdn", false}};
+const std::string kDeviceRes = "products/123123/devices/sota-device-key";
 
 std::vector<MutantProbe> probes() {
   Call body{with(example_request(), {{"dev_id", 6523}})};
@@ -100,6 +124,48 @@ std::vector<MutantProbe> probes() {
       {"retry-from-interval", "strict", check({example_request()})},
       {"cdn-inverted", "strict", check({example_request()})},
       {"unknown-device-success", "strict", check({with(example_request(), {{"dev_id", "999999"}})})},
+      {"manuf-case-insensitive", "strict", check({quectel, "products/200001"})},
+      {"model-trimmed", "strict", check({with(example_request(), {{"model", "M5310 "}})})},
+      {"version-prefix", "strict", check({with(example_request(), {{"version", "1.2.1"}})})},
+      {"c-string-compare", "strict", check({with(example_request(), {{"manuf", std::string("中国移动\0x", 14)}})})},
+      {"dev-id-numeric", "strict", check({with(example_request(), {{"dev_id", "06523"}})})},
+      {"thresholds-as-text", "strict", check({with(k6524, {{"signals", 9}})})},
+      {"download-token-case-insensitive", "strict",
+       download("",
+                [](std::string t) {
+                  for (auto& c : t) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+                  return t;
+                })},
+      {"download-token-prefix", "strict", download("", [](std::string t) { return t.substr(0, t.size() - 1); })},
+      {"model-full-width-folded", "strict",
+       check({with(example_request(), {{"model",
+                                        "\xEF\xBC\xAD"
+                                        "5310"}})})},
+      {"cdn-any-string-true", "strict", check({with(example_request(), {{"cdn", "false"}})})},
+      {"signals-absent-as-zero", "strict", check({without(k6524, "signals")})},
+      {"sign-case-insensitive", "strict", check_request([] {
+         return with_token({example_request()}, with_sign(testing::token_for("products/123123"), [](std::string& sign) {
+                             for (auto& c : sign) {
+                               if (std::isalpha(static_cast<unsigned char>(c))) {
+                                 c = static_cast<char>(std::islower(static_cast<unsigned char>(c)) ? std::toupper(c)
+                                                                                                   : std::tolower(c));
+                                 break;
+                               }
+                             }
+                           }));
+       })},
+      {"sign-prefix", "strict", check_request([] {
+         return with_token({example_request()}, with_sign(testing::token_for("products/123123"), [](std::string& sign) {
+                             sign[10] = sign[10] == 'A' ? 'B' : 'A';
+                           }));
+       })},
+      {"expiry-hour-leeway", "strict", check_request([] {
+         return with_token({example_request()}, testing::token_for("products/123123", "sha1", testing::kNow - 600));
+       })},
+      {"device-token-refused", "strict", check({sota_device, kDeviceRes})},
+      {"device-token-expiry-unchecked", "strict", check_request([] {
+         return with_token({sota_device}, testing::token_for(kDeviceRes, "sha1", testing::kNow - 600));
+       })},
       // Legal variants.
       {"md5-upper-case", "strict", check({example_request()}), true},
       {"table-spellings-exact", "lenient", check(upper), true},

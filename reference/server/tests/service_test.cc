@@ -52,12 +52,13 @@ TEST_P(DocumentedExample, GetsItsDocumentedErrno) {
   Call call{example.request};
   static const auto fx = fixture::default_fixture();
   const auto* device = fx.device(example.request.value("dev_id", ""));
-  call.auth = example.auth.omit ? "" : !example.auth.res.empty() ? example.auth.res
-                                                                 : "products/" + (device ? device->product : "123123");
+  call.auth = example.auth.omit           ? ""
+              : !example.auth.res.empty() ? example.auth.res
+                                          : "products/" + (device ? device->product : "123123");
   auto request = testing::request_of(call);
   if (!call.auth.empty()) {
     request.headers.erase("Authorization");
-    const auto et = example.auth.expired ? testing::kNow - 60 : testing::kNow + 3600;
+    const auto et = example.auth.expired ? testing::kNow - 86400 : testing::kNow + 3600;
     request.headers.emplace("Authorization", testing::token_for(call.auth, example.auth.method, et));
   }
   if (example.fault) request.headers.emplace("X-Otaconf-Fault", "internal");
@@ -142,8 +143,11 @@ RC_GTEST_PROP(CheckSuccess, MatchingRequestsGetTheTasksData, ()) {
     const auto low = threshold ? *threshold + (strictly ? 1 : 0) : 0;
     return *rc::gen::inRange<std::int64_t>(low, max + 1);
   };
-  json params = {{"dev_id", device->dev_id}, {"manuf", task->manuf},  {"model", task->model},
-                 {"type", task->type},       {"version", *rc::gen::elementOf(task->from_versions)},
+  json params = {{"dev_id", device->dev_id},
+                 {"manuf", task->manuf},
+                 {"model", task->model},
+                 {"type", task->type},
+                 {"version", *rc::gen::elementOf(task->from_versions)},
                  {"cdn", *rc::gen::arbitrary<bool>()}};
   if (*rc::gen::arbitrary<bool>()) params["signals"] = at_least(task->signal, 31);
   if (*rc::gen::arbitrary<bool>()) params["powers"] = at_least(task->power, 100);
@@ -166,18 +170,20 @@ RC_GTEST_PROP(CheckSuccess, MatchingRequestsGetTheTasksData, ()) {
 // ---- profiles --------------------------------------------------------------
 
 TEST(Profiles, SpellingsFollowTheProfile) {
-  const json thresholds = {{"dev_id", "6524"}, {"manuf", "中国移动"}, {"model", "M5310"}, {"type", 1},
-                           {"version", "1.2"}, {"cdn", true}};
+  const json thresholds = {{"dev_id", "6524"}, {"manuf", "中国移动"}, {"model", "M5310"},
+                           {"type", 1},        {"version", "1.2"},    {"cdn", true}};
   // 6524's task needs power 90: Pows=5 is either read (10) or ignored (0).
   const auto pows = with(thresholds, {{"Pows", 5}});
   EXPECT_EQ(Server("strict").errno_of({pows}), 0);
   EXPECT_EQ(Server("lenient").errno_of({pows}), 10);
   EXPECT_EQ(Server("as-documented").errno_of({pows}), 10);
-  const auto upper = json{{"DEV_ID", "6523"}, {"MANUF", "中国移动"}, {"MODEL", "M5310"}, {"TYPE", 1}, {"VERSION", "1.2"}, {"CDN", true}};
+  const auto upper = json{{"DEV_ID", "6523"}, {"MANUF", "中国移动"}, {"MODEL", "M5310"},
+                          {"TYPE", 1},        {"VERSION", "1.2"},    {"CDN", true}};
   EXPECT_EQ(Server("strict").errno_of({upper}), 2);
   EXPECT_EQ(Server("lenient").errno_of({upper}), 0);
   EXPECT_EQ(Server("as-documented").errno_of({upper}), 2);  // only the table's exact spellings
-  const auto table = json{{"Dev_id", "6523"}, {"Manuf", "中国移动"}, {"Model", "M5310"}, {"Type", 1}, {"Version", "1.2"}, {"CDN", true}};
+  const auto table = json{{"Dev_id", "6523"}, {"Manuf", "中国移动"}, {"Model", "M5310"},
+                          {"Type", 1},        {"Version", "1.2"},    {"CDN", true}};
   EXPECT_EQ(Server("strict").errno_of({table}), 2);
   EXPECT_EQ(Server("as-documented").errno_of({table}), 0);
 }
@@ -211,7 +217,7 @@ TEST(Profiles, ContentTypeRequiredOnlyAsDocumented) {
 TEST(Profiles, ThresholdsAtTheBoundary) {
   // 6524's task: signal 12, power 90.
   const json at = {{"dev_id", "6524"}, {"manuf", "中国移动"}, {"model", "M5310"}, {"type", 1},
-                   {"version", "1.2"}, {"signals", 12},      {"powers", 90},       {"cdn", false}};
+                   {"version", "1.2"}, {"signals", 12},       {"powers", 90},     {"cdn", false}};
   EXPECT_EQ(Server("strict").errno_of({at}), 0);
   EXPECT_EQ(Server("lenient").errno_of({at}), 0);
   EXPECT_EQ(Server("as-documented").errno_of({at}), 10);  // "greater than"

@@ -6,8 +6,10 @@
 #include <atomic>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <mutex>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "otaconf/check_request.h"
@@ -17,6 +19,11 @@
 #include "otaconf/readings.h"
 #include "otaconf/results.h"
 #include "otaconf/spec.h"
+
+namespace rc {
+template <typename T>
+class Gen;  // <rapidcheck.h>
+}  // namespace rc
 
 namespace otaconf::conformance {
 
@@ -93,10 +100,43 @@ oracle::Answer answer_under(const spec::Endpoint& endpoint, const spec::Profile&
 // A pool of requests derived from the spec's triggers and the fixture: one
 // success request per (task, device) the fixture offers, and single changes
 // of it.
+struct NearMissProbe {
+  requests::CheckRequest request;  // a success base with one value replaced
+  std::string field, kind;         // what was replaced, and how (otaconf/near_miss.h)
+};
+
 struct RequestPool {
   std::vector<requests::CheckRequest> bases;      // derived from a task and a device
   std::vector<requests::CheckRequest> mutations;  // one change of a base each
+  // For every value the spec compares with the fixture, the values a wrong
+  // equivalence takes for it, on one base per task the fixture offers.
+  std::vector<NearMissProbe> near_misses;
 };
+
+// The property's random requests (property.cc): a request from the pool
+// with up to three single changes, each of one kind, chosen uniformly at
+// every RapidCheck size.
+enum class ChangeKind { Drop, Respell, Retype, Value, NearMiss, Token };
+inline constexpr int kChangeKinds = 6;
+inline constexpr int kPropertyMaxSize = 50;
+std::string_view name_of(ChangeKind kind);
+
+struct ChangedRequest {
+  requests::CheckRequest request;
+  std::vector<std::pair<ChangeKind, std::string>> changes;  // kind, field ("auth" for the token)
+};
+
+rc::Gen<ChangedRequest> changed_requests(const ServerSuite& suite, const spec::Endpoint& endpoint,
+                                         const RequestPool& pool);
+
+// How many of the property's cases carry each kind of change ("none": the
+// request unchanged), drawn as a run with the suite's seed and --cases would.
+struct ChangeMix {
+  int cases = 0;
+  std::map<std::string, int> cases_with;      // kind -> cases
+  std::map<std::string, int> cases_changing;  // field ("auth": the token) -> cases
+};
+ChangeMix change_mix(const ServerSuite& suite, const spec::Endpoint& endpoint, const RequestPool& pool);
 
 class Session {
  public:

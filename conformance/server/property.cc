@@ -106,10 +106,11 @@ std::vector<json> near_values(const spec::Field& field, const json* current, con
   }
   for (const auto& probe : pool.near_misses) {
     if (probe.field != field.name) continue;
-    for (const auto& [name, value] : probe.request.params) {
+    for (const auto& param : probe.request.params) {
+      const auto& name = param.first;
       if (name == field.name || std::any_of(field.aliases.begin(), field.aliases.end(),
                                             [&](const auto& alias) { return alias.spelling == name; })) {
-        values.push_back(value);
+        values.push_back(param.second);
       }
     }
   }

@@ -212,7 +212,7 @@ struct Generator {
     for (const auto& item : value.items()) keys.push_back(item.key());
     auto shuffled = [&](const std::string& key) {  // FNV-1a: the same order on every platform
       std::uint64_t h = 14695981039346656037ull;
-      for (unsigned char c : seed + "/" + key) h = (h ^ c) * 1099511628211ull;
+      for (char c : seed + "/" + key) h = (h ^ static_cast<unsigned char>(c)) * 1099511628211ull;
       return h;
     };
     std::stable_sort(keys.begin(), keys.end(), [&](const std::string& a, const std::string& b) {

@@ -127,7 +127,11 @@ void add_client_e2e_command(CLI::App& app, int& exit_code) {
       for (const auto& o : outcomes) {
         std::cout << "  " << o.scenario << ": expected " << o.expect << ", exit "
                   << (o.timed_out ? std::string("(timed out)") : std::to_string(o.exit_code)) << ", "
-                  << o.check_requests << " check request(s)" << (o.downloaded ? ", downloaded" : "") << "\n";
+                  << o.check_requests << " check request(s)"
+                  << (o.downloaded              ? ", downloaded"
+                      : o.download_attempts > 0 ? ", " + std::to_string(o.download_attempts) + " download request(s)"
+                                                : std::string())
+                  << "\n";
         run.requests += static_cast<std::uint64_t>(o.check_requests);
       }
       exit_code = finish_run(run, recorder, spec, spec::Side::Client, args->outputs);

@@ -173,12 +173,25 @@ case $case_name in
     run client-e2e --cmd "python3 $src/docs/adapters/python/ota_device.py" --results "$work/e2e.json"; expect_exit 0
     expect_out '^  fixture: expected download, exit 0, 1 check request\(s\), downloaded$'
     expect_out '^  errno-19: expected retry-later, exit 11, '
+    expect_out '^  errno-19-with-data: expected retry-later, exit 11, 1 check request\(s\)$'
     expect_out '^PASS=[0-9]+ FAIL=0 NON-STRICT=0 INFO=0 NOT-TESTABLE=0 ERROR=0 ' ;;
   client_e2e_broken)
     # A "client" that never asks and always claims success.
     run client-e2e --cmd 'exit 0' --scenario fixture,errno-8,malformed; expect_exit 1
     expect_out '^  FAIL EP.CHECK.PATH \[client-e2e.behaviour\] .*never called the check endpoint'
     expect_out '^  FAIL CLI.PARSE.REJECT \[client-e2e.behaviour\] malformed: expected reject, the device exited 0' ;;
+  client_e2e_faults)
+    # Devices with one seeded fault each: every one is caught on its clause.
+    device="python3 $src/cli/tests/faulty_device.py"
+    run client-e2e --cmd "$device download-when-data" --scenario fixture,errno-10,errno-10-with-data; expect_exit 1
+    expect_out '^  errno-10-with-data: expected retry-later, exit 0, 1 check request\(s\), downloaded$'
+    expect_out '^  FAIL CLI.ACTION.NO_DOWNLOAD_ON_ERROR \[client-e2e.behaviour\] errno-10-with-data: requested the download path'
+    run client-e2e --cmd "$device tight-recheck" --scenario fixture,errno-19; expect_exit 0
+    expect_out '^  NON-STRICT CLI.RECHECK.BACKOFF \[client-e2e.behaviour\] errno-19: checked 3 times, two of them [0-9]+ ms apart'
+    run client-e2e --cmd "$device pows-spelling" --scenario fixture; expect_exit 0
+    expect_out "^  NON-STRICT REQ.NAMES \\[mock.requests\\] the device sends powers as 'pows', which a server under strict does not read"
+    run client-e2e --cmd "$device pows-spelling" --scenario fixture --profile lenient; expect_exit 0
+    expect_out '^PASS=[0-9]+ FAIL=0 NON-STRICT=0 ' ;;
   mock_scenarios)
     run mock --list-scenarios; expect_exit 0; expect_out '^bad-md5	no-download	'; expect_out '^errno-19	retry-later	' ;;
   vectors_up_to_date)

@@ -28,6 +28,16 @@ const std::string kRequestsCheck = "mock.requests";
 const std::string kRequestsTitle = "Every request the device sends, judged against the spec";
 const std::string kBehaviourCheck = "client-e2e.behaviour";
 const std::string kBehaviourTitle = "What the device does with each answer (exit status, downloads)";
+const std::string kWithData = "-with-data";
+
+bool is_error_scenario(const std::string& id) { return id.rfind("errno-", 0) == 0; }
+
+// "errno-10-with-data" -> 10.
+std::int64_t scenario_code(const std::string& id) { return std::stoll(id.substr(6)); }
+
+bool ends_with(const std::string& text, const std::string& tail) {
+  return text.size() >= tail.size() && text.compare(text.size() - tail.size(), tail.size(), tail) == 0;
+}
 
 WireResponse json_answer(int status, const json& body) {
   WireResponse response;
@@ -73,7 +83,10 @@ std::vector<MockScenario> mock_scenarios(const spec::Spec& spec) {
   if (const auto* check = spec.endpoint_by_role("check")) {
     for (const auto& code : check->error_codes) {
       if (check->response && code.code == check->response->success_code) continue;
-      out.push_back({"errno-" + std::to_string(code.code), "errno " + std::to_string(code.code) + ": " + code.meaning,
+      const auto n = std::to_string(code.code);
+      out.push_back({"errno-" + n, "errno " + n + ": " + code.meaning, code.action});
+      out.push_back({"errno-" + n + kWithData,
+                     "errno " + n + " beside a data object like a success's: the code decides, never a download",
                      code.action});
     }
   }
@@ -101,13 +114,25 @@ WireResponse MockCloud::handle(const WireRequest& request, const fixture::SelfAd
   const std::string download_prefix =
       download ? download->path.substr(0, download->path.find('{')) : std::string("/ota/download/");
   if (path.rfind(download_prefix, 0) == 0) {
+    ++download_attempts_;
     auto response = service_->handle(request, self);
     if (response.status / 100 == 2) downloaded_ = true;
     return response;
   }
   ++checks_;
+  {
+    const std::lock_guard lock(mutex_);
+    check_times_.push_back(std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count());
+  }
   judge(request);
-  return answer(request, self);
+  auto response = answer(request, self);
+  last_errno_ = response.errno_value;
+  return response;
+}
+
+std::vector<double> MockCloud::check_times() const {
+  const std::lock_guard lock(mutex_);
+  return check_times_;
 }
 
 // ---- judging the device's request ------------------------------------------
@@ -148,6 +173,10 @@ void MockCloud::judge(const WireRequest& request) {
     record(problem.clause, false,
            problem.message + (found ? "; rests on the profile's reading: " + basis.decisions_text() : ""), basis);
     broken.insert(problem.clause);
+  }
+  for (const auto& [message, basis] : unread_fields(request, interpretation)) {
+    record("REQ.NAMES", false, message, basis);
+    broken.insert("REQ.NAMES");
   }
   for (const auto& field : check->request_fields) {
     for (const auto& clause : field.clauses) {
@@ -199,15 +228,46 @@ void MockCloud::judge(const WireRequest& request) {
   }
 }
 
+std::vector<std::pair<std::string, results::Basis>> MockCloud::unread_fields(
+    const WireRequest& request, const interpret::Interpretation& interpretation) const {
+  std::vector<std::pair<std::string, results::Basis>> out;
+  const auto* check = spec_.endpoint_by_role("check");
+  const auto http_request = as_http(request);
+  for (const auto& field : check->request_fields) {
+    // Read, or missing where required (a REQUIRED problem already says so).
+    if (interpretation.spellings.count(field.name) || field.required_under(profile_)) continue;
+    auto reads_it = [&](const spec::Profile& reading) {
+      return interpret::interpret_request(*check, reading, http_request).spellings.count(field.name) > 0;
+    };
+    const auto found = readings::search(spec_, profile_, reads_it).found;
+    if (!found) continue;  // not sent at all, or under a name no reading knows: nothing lost
+    const auto reading = readings::apply(profile_, *found);
+    const auto spelling = interpret::interpret_request(*check, reading, http_request).spellings.at(field.name);
+    const auto basis = readings::decision_basis(profile_, *found);
+    out.emplace_back("the device sends " + field.name + " as '" + spelling + "', which a server under " + profile_.id +
+                         " does not read: its " + field.name +
+                         " never reaches the server; rests on the profile's reading: " + basis.decisions_text(),
+                     basis);
+  }
+  return out;
+}
+
 // ---- answering from the scenario --------------------------------------------
 
 WireResponse MockCloud::answer(const WireRequest& request, const fixture::SelfAddress& self) {
   const auto& id = scenario_.id;
-  if (id.rfind("errno-", 0) == 0) {
-    const auto code = std::stoll(id.substr(6));
+  if (is_error_scenario(id)) {
+    const auto code = scenario_code(id);
     const auto* check = spec_.endpoint_by_role("check");
     const auto* entry = check ? check->error_code(code) : nullptr;
-    auto response = json_answer(200, {{"errno", code}, {"error", entry ? entry->meaning : "error"}});
+    json body = {{"errno", code}, {"error", entry ? entry->meaning : "error"}};
+    if (ends_with(id, kWithData)) {
+      // The data the reference would send on success, token and all: a device
+      // that looks at data instead of errno downloads it.
+      const auto success = json::parse(service_->handle(request, self).body, nullptr, false);
+      if (success.is_object() && success.contains("data")) body["data"] = success["data"];
+    }
+    auto response = json_answer(200, body);
     response.errno_value = code;
     return response;
   }
@@ -322,13 +382,45 @@ std::vector<std::string> device_environment(const fixture::Fixture& fixture, con
 // The clauses a scenario's expected behaviour stands for.
 std::vector<std::string> behaviour_clauses(const std::string& id, const std::string& expect) {
   if (id == "bad-md5") return {"CLI.MD5.VERIFY"};
-  if (id.rfind("errno-", 0) == 0) {
-    auto code = id.substr(6);
+  if (is_error_scenario(id)) {
+    auto code = std::to_string(scenario_code(id));
     if (code.size() == 1) code = "0" + code;
     return {"CLI.ACTION." + code};
   }
   if (expect == "download") return {"CLI.ACTION.00", "DL.ADDRESS"};
   return {"CLI.PARSE.REJECT"};
+}
+
+// The error code entry of the mock's last answer, when it was not a success.
+const spec::ErrorCode* answered_error(const spec::Spec& spec, const MockCloud& mock) {
+  const auto* check = spec.endpoint_by_role("check");
+  if (!check || !check->response || mock.last_errno() < 0 || mock.last_errno() == check->response->success_code)
+    return nullptr;
+  return check->error_code(mock.last_errno());
+}
+
+// CLI.RECHECK.BACKOFF (SHOULD): after an error, no check again within a
+// second of the previous one. The least every reading of AMB.RECHECK_INTERVAL
+// asks: the document gives retry and interval only with a success.
+constexpr double kTightLoopSeconds = 1.0;
+
+template <typename Record>
+void judge_recheck(const spec::Spec& spec, const std::string& id, const E2eResult& r, const Record& record) {
+  const auto* clause = spec.clause("CLI.RECHECK.BACKOFF");
+  if (!clause) return;
+  if (r.check_requests < 2) {
+    record(clause->id, Verdict::Pass, id + ": checked once, no re-check within the run");
+    return;
+  }
+  const auto gap = std::to_string(static_cast<int>(r.shortest_gap * 1000)) + " ms";
+  if (r.shortest_gap < kTightLoopSeconds) {
+    record(clause->id, results::violation_of(clause->level),
+           id + ": checked " + std::to_string(r.check_requests) + " times, two of them " + gap +
+               " apart: re-checks at once after an error answer");
+  } else {
+    record(clause->id, Verdict::Pass,
+           id + ": checked " + std::to_string(r.check_requests) + " times, at least " + gap + " apart");
+  }
 }
 
 }  // namespace
@@ -347,6 +439,19 @@ std::vector<E2eResult> run_client_e2e(const spec::Spec& spec, const spec::Profil
     const auto child = run_command(command, device_environment(fixture, profile, port), timeout_seconds);
     server.stop();
     E2eResult r{id, mock.scenario().expect, child.exit_code, child.timed_out, mock.check_requests(), mock.downloaded()};
+    auto clauses = behaviour_clauses(id, r.expect);
+    // A scenario built on the reference's answer expects a download, unless
+    // the device's own request earned an error code: then that code's action.
+    if (const auto* code = answered_error(spec, mock); code && r.expect == "download") {
+      r.expect = code->action;
+      clauses = behaviour_clauses("errno-" + std::to_string(code->code), r.expect);
+    }
+    r.download_attempts = mock.download_attempts();
+    const auto times = mock.check_times();
+    for (std::size_t i = 1; i < times.size(); ++i) {
+      const auto gap = times[i] - times[i - 1];
+      if (r.shortest_gap < 0 || gap < r.shortest_gap) r.shortest_gap = gap;
+    }
     out.push_back(r);
 
     results::Evidence evidence;
@@ -355,15 +460,23 @@ std::vector<E2eResult> run_client_e2e(const spec::Spec& spec, const spec::Profil
     evidence.observed = {{"exit", r.exit_code},
                          {"timed_out", r.timed_out},
                          {"check_requests", r.check_requests},
+                         {"check_times", times},
+                         {"download_requests", r.download_attempts},
                          {"downloaded", r.downloaded}};
     auto record = [&](const std::string& clause, Verdict verdict, const std::string& message) {
       recorder.record(
           {kBehaviourCheck, kBehaviourTitle, clause, verdict, message, evidence, results::Basis::document()});
     };
-    if (id.rfind("errno-", 0) == 0) {
-      // Never a download on an error, whatever the exit status says.
-      record("CLI.ACTION.NO_DOWNLOAD_ON_ERROR", r.downloaded ? Verdict::Fail : Verdict::Pass,
-             id + (r.downloaded ? ": downloaded the package after an error answer" : ": no download"));
+    if (is_error_scenario(id)) {
+      // Never a download on an error, whatever the exit status says: every
+      // request to the download path counts, answered or not.
+      const bool attempted = r.download_attempts > 0;
+      record(
+          "CLI.ACTION.NO_DOWNLOAD_ON_ERROR", attempted ? Verdict::Fail : Verdict::Pass,
+          id + (attempted ? ": requested the download path " + std::to_string(r.download_attempts) +
+                                " time(s) after an error answer" + (r.downloaded ? " and downloaded the package" : "")
+                          : ": no download requested"));
+      judge_recheck(spec, id, r, record);
     }
     if (r.check_requests == 0)
       record("EP.CHECK.PATH", Verdict::Fail, id + ": the device never called the check endpoint");
@@ -371,7 +484,7 @@ std::vector<E2eResult> run_client_e2e(const spec::Spec& spec, const spec::Profil
                                 (r.timed_out ? "did not finish in time" : "exited " + std::to_string(r.exit_code)) +
                                 (r.downloaded ? " after downloading" : "");
     const bool matches = behaviour_matches(r.expect, r);
-    for (const auto& clause : behaviour_clauses(id, r.expect)) {
+    for (const auto& clause : clauses) {
       const auto* c = spec.clause(clause);
       const auto missed = r.timed_out ? Verdict::Fail : (c ? results::violation_of(c->level) : Verdict::Fail);
       record(clause, matches ? Verdict::Pass : (r.expect == "any" ? Verdict::Info : missed), message);

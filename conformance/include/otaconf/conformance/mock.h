@@ -5,11 +5,13 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <mutex>
 #include <string>
 #include <vector>
 
 #include "otaconf/fixture.h"
+#include "otaconf/interpret.h"
 #include "otaconf/refserver.h"
 #include "otaconf/results.h"
 #include "otaconf/spec.h"
@@ -25,7 +27,8 @@ struct MockScenario {
 };
 
 // Every scenario: fixture (answers as ota-refserver), errno-N for each error
-// code, bad-md5, boundary, malformed, truncated, oversized, slow.
+// code and errno-N-with-data (the same code beside a success's data object),
+// bad-md5, boundary, malformed, truncated, oversized, slow.
 std::vector<MockScenario> mock_scenarios(const spec::Spec& spec);
 
 class MockCloud {
@@ -40,6 +43,12 @@ class MockCloud {
   int check_requests() const { return checks_; }
   // A download of a token this mock issued, whole or by ranges, seen.
   bool downloaded() const { return downloaded_; }
+  // Every request to the download path, answered or refused.
+  int download_attempts() const { return download_attempts_; }
+  // When each check request arrived, in seconds since the mock started.
+  std::vector<double> check_times() const;
+  // The errno of the last check answer (-1: none, or not an envelope).
+  std::int64_t last_errno() const { return last_errno_; }
   const MockScenario& scenario() const { return scenario_; }
   // Grade a device request's decision-based problems at their clause's level.
   void enforce_decisions(bool enforce) { enforce_decisions_ = enforce; }
@@ -47,6 +56,10 @@ class MockCloud {
  private:
   refserver::WireResponse answer(const refserver::WireRequest& request, const fixture::SelfAddress& self);
   void judge(const refserver::WireRequest& request);
+  // Optional parameters sent under a spelling the profile's server does not
+  // read (but another reading does): what is wrong with each, and its basis.
+  std::vector<std::pair<std::string, results::Basis>> unread_fields(
+      const refserver::WireRequest& request, const interpret::Interpretation& interpretation) const;
 
   const spec::Spec& spec_;
   const spec::Profile& profile_;
@@ -57,7 +70,11 @@ class MockCloud {
   std::unique_ptr<refserver::Service> service_;
   std::atomic<int> checks_{0};
   std::atomic<bool> downloaded_{false};
-  std::mutex mutex_;
+  std::atomic<int> download_attempts_{0};
+  std::atomic<std::int64_t> last_errno_{-1};
+  std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
+  std::vector<double> check_times_;
+  mutable std::mutex mutex_;
 };
 
 struct E2eResult {
@@ -67,6 +84,8 @@ struct E2eResult {
   bool timed_out = false;
   int check_requests = 0;
   bool downloaded = false;
+  int download_attempts = 0;
+  double shortest_gap = -1;  // seconds between the closest two check requests; -1: fewer than two
 };
 
 // Runs `command` (with /bin/sh) once per scenario against an in-process mock

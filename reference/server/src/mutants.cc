@@ -105,6 +105,7 @@ const std::vector<Entry>& entries() {
        {"expiry-hour-leeway", "AUTH.TOKEN.EXPIRY", "Accepts a token up to an hour past its et."}},
       {Fault::DeviceTokenRefused,
        {"device-token-refused", "ERR.00", "Refuses every device-level token, valid ones included."}},
+      {Fault::IpDefaultPort, {"ip-default-port", "RESP.DATA.IP", "Writes a download ip without a port as ip:80."}},
       {Fault::DeviceTokenExpiryUnchecked,
        {"device-token-expiry-unchecked", "AUTH.TOKEN.EXPIRY", "Checks et on product-level tokens only."}},
   };

@@ -60,6 +60,7 @@ enum class Fault {
   ExpiryHourLeeway,
   DeviceTokenRefused,
   DeviceTokenExpiryUnchecked,
+  IpDefaultPort,
   // Legal variants.
   RequestIdInError,
   DataNullOnError,

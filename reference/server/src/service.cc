@@ -276,6 +276,9 @@ struct Service::Impl {
         {"md5", md5},
         {"ip", task.download_host(fault == Fault::CdnIgnored ? false : p.cdn != (fault == Fault::CdnInverted), self)}};
     if (fault == Fault::MissingMd5) data.erase("md5");
+    if (fault == Fault::IpDefaultPort && data["ip"].get<std::string>().find(':') == std::string::npos) {
+      data["ip"] = data["ip"].get<std::string>() + ":80";
+    }
     return data;
   }
 

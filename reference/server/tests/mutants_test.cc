@@ -166,6 +166,8 @@ std::vector<MutantProbe> probes() {
       {"device-token-expiry-unchecked", "strict", check_request([] {
          return with_token({sota_device}, testing::token_for(kDeviceRes, "sha1", testing::kNow - 600));
        })},
+      {"ip-default-port", "strict",
+       check({with(example_request(), {{"type", 2}, {"version", "2.0"}, {"cdn", false}})})},
       // Legal variants.
       {"md5-upper-case", "strict", check({example_request()}), true},
       {"table-spellings-exact", "lenient", check(upper), true},

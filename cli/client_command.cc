@@ -37,13 +37,10 @@ void add_client_command(CLI::App& app, int& exit_code) {
   sub->add_option("--profile", args->profile, "strict, lenient or as-documented (default: the spec's default)");
   sub->add_option("--spec", args->spec_file, "spec file (default: the shipped spec)");
   sub->add_option("--vectors", args->vectors_dir, "directory of response vectors (default: corpus/vectors/response)");
-  sub->add_option("--seed", args->options.seed, "seed of the properties")->capture_default_str();
-  sub->add_option("--cases", args->options.cases, "cases per property")
-      ->capture_default_str()
-      ->check(CLI::Range(1, 100000));
+  add_property_options(sub, args->options.seed, args->options.cases);
   sub->add_option("--timeout", args->timeout, "seconds per parse")
       ->capture_default_str()
-      ->check(CLI::Range(0.1, 600.0));
+      ->check(seconds_between(0.1, 600.0));
   sub->add_option("--only", args->options.only, "judge only clauses matching these globs")->delimiter(',');
   sub->add_option("--skip", args->options.skip, "skip clauses matching these globs")->delimiter(',');
   sub->add_option("--reproduce", args->options.reproduce,

@@ -99,7 +99,9 @@ void add_client_e2e_command(CLI::App& app, int& exit_code) {
   add_common(sub, *args);
   sub->add_option("--cmd", args->command, "the device client command (docs/client-e2e.md)")->required();
   sub->add_option("--scenario", args->scenarios, "scenarios to run (default: all)")->delimiter(',');
-  sub->add_option("--timeout", args->timeout, "seconds per run")->capture_default_str()->check(CLI::Range(1.0, 600.0));
+  sub->add_option("--timeout", args->timeout, "seconds per run")
+      ->capture_default_str()
+      ->check(seconds_between(1.0, 600.0));
   sub->callback([args, &exit_code] {
     try {
       const auto spec =

@@ -11,6 +11,7 @@
 #include "otaconf/reports.h"
 #include "otaconf/spec_loader.h"
 #include "otaconf/vectors.h"
+#include "outputs.h"
 
 namespace otaconf::cli {
 
@@ -96,8 +97,7 @@ void add_mutation_command(CLI::App& app, int& exit_code) {
                   "client side: the reference client behind the subprocess protocol (built with ASan, so memory errors "
                   "end it)")
       ->capture_default_str();
-  sub->add_option("--seed", args->options.seed, "seed of the property checks")->capture_default_str();
-  sub->add_option("--cases", args->options.cases, "cases per property check")->capture_default_str();
+  add_property_options(sub, args->options.seed, args->options.cases);
   sub->add_option("--results-dir", args->results_dir,
                   "write a results JSON per mutant (the run that decided it) and per reference profile here, for "
                   "otaconf report");

@@ -1,6 +1,11 @@
 #include "outputs.h"
 
+#include <algorithm>
+#include <cctype>
+#include <cmath>
+#include <cstdlib>
 #include <iostream>
+#include <sstream>
 
 #include "commands.h"
 #include "otaconf/diagnostic.h"
@@ -19,6 +24,41 @@ void add_run_outputs(CLI::App* sub, RunOutputs& outputs) {
                 "grade a miss that rests on the profile's reading of an ambiguity at its clause's level (FAIL for "
                 "MUST) instead of NON-STRICT");
   sub->add_flag("--quiet", outputs.quiet, "print only FAIL and ERROR lines");
+}
+
+CLI::Validator seconds_between(double min, double max) {
+  std::ostringstream range;
+  range << "SECONDS in [" << min << ", " << max << "]";
+  return CLI::Validator(
+      [min, max, text = range.str()](std::string& value) -> std::string {
+        char* end = nullptr;
+        const double seconds = std::strtod(value.c_str(), &end);
+        if (value.empty() || end != value.c_str() + value.size() || !std::isfinite(seconds)) {
+          return "'" + value + "' is not a number of seconds";
+        }
+        if (seconds < min || seconds > max) return "'" + value + "' is not " + text;
+        return {};
+      },
+      range.str());
+}
+
+CLI::Validator digits_only() {
+  return CLI::Validator(
+      [](std::string& value) -> std::string {
+        if (value.empty() || value.size() > 20 ||
+            !std::all_of(value.begin(), value.end(), [](unsigned char c) { return std::isdigit(c); })) {
+          return "'" + value + "' is not a non-negative decimal integer";
+        }
+        return {};
+      },
+      "UINT");
+}
+
+void add_property_options(CLI::App* sub, std::uint64_t& seed, int& cases) {
+  sub->add_option("--seed", seed, "seed of the property checks")->capture_default_str()->check(digits_only());
+  sub->add_option("--cases", cases, "cases per property check")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 100000));
 }
 
 void print_findings(const results::Recorder& recorder, bool quiet) {

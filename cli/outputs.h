@@ -23,6 +23,16 @@ struct RunOutputs {
 // --results, --junit, --fail-on, --enforce-decisions, --quiet.
 void add_run_outputs(CLI::App* sub, RunOutputs& outputs);
 
+// A number of seconds in [min, max]: finite ("nan" and "inf" are not
+// durations), written as a plain decimal number.
+CLI::Validator seconds_between(double min, double max);
+
+// A non-negative integer written in decimal digits only ("-1" does not wrap).
+CLI::Validator digits_only();
+
+// --seed and --cases of the RapidCheck properties.
+void add_property_options(CLI::App* sub, std::uint64_t& seed, int& cases);
+
 // One line per entry that is not a PASS, with a way to reproduce FAILs, then
 // the verdict counts.
 void print_findings(const results::Recorder& recorder, bool quiet);

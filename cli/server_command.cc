@@ -78,7 +78,7 @@ int run(const ServerArgs& args) {
   const conformance::ServerSuite suite{spec, *profile, fixture, target, credentials, args.options};
   {
     // One probe first: an unreachable server is a usage error, not a run of ERRORs.
-    http::Client probe(*url, args.options.timeout_seconds);
+    http::Client probe(*url, conformance::exchange_limits(args.options));
     const auto* check = spec.endpoint_by_role("check");
     const auto answer = probe.send({"GET", check ? check->path : "/", {}, {}});
     if (!answer.ok()) return fail_usage("cannot reach " + url->base() + ": " + answer.error);
@@ -104,16 +104,18 @@ void add_server_command(CLI::App& app, int& exit_code) {
   sub->add_option("--res", args->res, "token resource to use with --key, e.g. products/123");
   sub->add_option("--token", args->token,
                   "a fixed Authorization value for every request (auth checks become NOT-TESTABLE)");
-  sub->add_option("--seed", args->options.seed, "seed of the property checks")->capture_default_str();
-  sub->add_option("--cases", args->options.cases, "cases per property check")
-      ->capture_default_str()
-      ->check(CLI::Range(1, 100000));
+  add_property_options(sub, args->options.seed, args->options.cases);
   sub->add_option("--only", args->options.only, "judge only clauses matching these globs (e.g. 'ERR.*')")
       ->delimiter(',');
   sub->add_option("--skip", args->options.skip, "skip clauses matching these globs")->delimiter(',');
-  sub->add_option("--timeout", args->options.timeout_seconds, "seconds per request")
+  sub->add_option("--timeout", args->options.timeout_seconds,
+                  "seconds per exchange: connect, send, and the whole answer (past it: ERROR)")
       ->capture_default_str()
-      ->check(CLI::Range(0.1, 600.0));
+      ->check(seconds_between(0.1, 600.0));
+  sub->add_option("--max-answer-bytes", args->options.max_answer_bytes,
+                  "largest answer body read (a package download included; past it: ERROR)")
+      ->capture_default_str()
+      ->check(CLI::Range(std::size_t{1024}, std::size_t{1} << 31));
   sub->add_option("--concurrency", args->options.concurrency, "parallel connections")
       ->capture_default_str()
       ->check(CLI::Range(1, 64));

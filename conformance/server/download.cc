@@ -100,7 +100,7 @@ void download_check(Session& s) {
     return;
   }
   const auto& path = base_and_path->second;
-  http::Client client(*url, s.suite().options.timeout_seconds);
+  http::Client client(*url, exchange_limits(s.suite().options));
   http::Request get{"GET", path, {}, {}};
   auto whole = client.send(get);
   s.count_request();

@@ -9,9 +9,18 @@
 
 namespace otaconf::conformance {
 
+http::Limits exchange_limits(const ServerOptions& options) {
+  http::Limits limits;
+  limits.deadline_seconds = options.timeout_seconds;
+  limits.max_body_bytes = options.max_answer_bytes;
+  return limits;
+}
+
 using nlohmann::json;
 
 namespace {
+
+constexpr int kExchangesBeforeGivingUp = 8;
 
 fixture::SelfAddress self_of(const http::Url& url) {
   const auto port = ":" + std::to_string(url.port);
@@ -34,10 +43,12 @@ std::string encoding_under(const spec::Endpoint& endpoint, const spec::Profile& 
 // right under it as it says: two of the fixture's success requests, written
 // as the reading's clients write them. "" when confirmed, else the refutation.
 std::string confirm_reading(const ServerSuite& suite, const oracle::Oracle& oracle, const requests::Renderer& renderer,
-                            const spec::Profile& reading, std::atomic<std::uint64_t>& requests) {
+                            const spec::Profile& reading, std::atomic<std::uint64_t>& requests,
+                            const std::shared_ptr<http::Breaker>& breaker) {
   const auto& endpoint = oracle.context().endpoint;
   const auto pool = derive_pool(suite.spec, endpoint, reading, suite.fixture);
-  http::Client client(suite.target.url, suite.options.timeout_seconds);
+  http::Client client(suite.target.url, exchange_limits(suite.options));
+  client.set_breaker(breaker);
   int sent = 0;
   for (auto base : pool.bases) {
     if (sent >= 2) break;
@@ -99,6 +110,13 @@ void run_server_suite(const ServerSuite& suite, results::Recorder& recorder, res
   const auto pool = derive_pool(suite.spec, *endpoint, suite.profile, suite.fixture);
   std::atomic<std::uint64_t> requests{0};
   readings::Ledger ledger(suite.spec, suite.profile);
+  // A server that stops answering ends the run's sending quickly (ERRORs), not after hours.
+  auto breaker = std::make_shared<http::Breaker>(kExchangesBeforeGivingUp);
+  auto client_for_run = [&] {
+    auto client = std::make_unique<http::Client>(suite.target.url, exchange_limits(suite.options));
+    client->set_breaker(breaker);
+    return client;
+  };
   run.enforce_decisions = suite.options.enforce_decisions;
 
   std::vector<const ServerCheck*> parallel, exclusive;
@@ -121,7 +139,7 @@ void run_server_suite(const ServerSuite& suite, results::Recorder& recorder, res
   std::vector<std::thread> threads;
   for (int w = 0; w < workers; ++w) {
     threads.emplace_back([&] {
-      http::Client client(suite.target.url, suite.options.timeout_seconds);
+      const auto client = client_for_run();
       while (true) {
         const ServerCheck* check = nullptr;
         {
@@ -129,17 +147,17 @@ void run_server_suite(const ServerSuite& suite, results::Recorder& recorder, res
           if (next >= parallel.size()) return;
           check = parallel[next++];
         }
-        run_check(*check, client);
+        run_check(*check, *client);
       }
     });
   }
   for (auto& thread : threads) thread.join();
-  http::Client client(suite.target.url, suite.options.timeout_seconds);
-  for (const auto* check : exclusive) run_check(*check, client);
+  const auto client = client_for_run();
+  for (const auto* check : exclusive) run_check(*check, *client);
   // Every case is in: grade the misses against the whole run, each reading
   // confirmed by requests that are right under it.
   ledger.set_confirm([&](const readings::Changes& changes) {
-    return confirm_reading(suite, oracle, renderer, readings::apply(suite.profile, changes), requests);
+    return confirm_reading(suite, oracle, renderer, readings::apply(suite.profile, changes), requests, breaker);
   });
   ledger.grade_misses(suite.options.enforce_decisions, recorder);
 

@@ -1,10 +1,21 @@
 #include "otaconf/http.h"
 
-#include <httplib.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <chrono>
+#include <cstring>
+#include <memory>
 #include <regex>
+#include <sstream>
 
 namespace otaconf::http {
 
@@ -39,7 +50,8 @@ std::vector<std::pair<std::string_view, std::string_view>> split_query(std::stri
     start = end + 1;
     if (pair.empty()) continue;
     const auto equals = pair.find('=');
-    pairs.emplace_back(pair.substr(0, equals), equals == std::string_view::npos ? std::string_view() : pair.substr(equals + 1));
+    pairs.emplace_back(pair.substr(0, equals),
+                       equals == std::string_view::npos ? std::string_view() : pair.substr(equals + 1));
   }
   return pairs;
 }
@@ -68,44 +80,515 @@ std::optional<Url> parse_url(const std::string& text, std::string* why) {
   return url;
 }
 
-struct Client::Impl {
-  Impl(const Url& url, double timeout_seconds) : client(url.base()) {
-    const auto seconds = static_cast<time_t>(timeout_seconds);
-    const auto micros = static_cast<time_t>((timeout_seconds - static_cast<double>(seconds)) * 1e6);
-    client.set_tcp_nodelay(true);  // keep-alive requests stall on delayed ACK without it
-    client.set_keep_alive(true);
-    client.set_connection_timeout(seconds, micros);
-    client.set_read_timeout(seconds, micros);
-    client.set_write_timeout(seconds, micros);
-    client.set_decompress(false);
-    client.set_url_encode(false);  // targets are sent exactly as built
-  }
-  httplib::Client client;
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// An exchange that ended early: what went wrong, for Response::error.
+struct Failure {
+  std::string what;
 };
 
-Client::Client(const Url& url, double timeout_seconds) : impl_(std::make_unique<Impl>(url, timeout_seconds)) {}
-Client::~Client() = default;
+std::string describe_errno(const char* doing, int error) { return std::string(doing) + ": " + std::strerror(error); }
 
-Response Client::send(const Request& request) {
-  httplib::Request req;
-  req.method = request.method;
-  req.path = request.target;
-  for (const auto& [name, value] : request.headers) req.headers.emplace(name, value);
-  req.body = request.body;
-  if (!request.body.empty() && !req.has_header("Content-Type")) req.set_header("Content-Type", "application/octet-stream");
-  const auto started = std::chrono::steady_clock::now();
-  httplib::Response res;
-  httplib::Error error = httplib::Error::Success;
-  const bool sent = impl_->client.send(req, res, error);
-  Response out;
-  out.elapsed_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
-  if (!sent) {
-    out.error = httplib::to_string(error);
+std::string bytes_text(std::size_t n) { return std::to_string(n) + " byte" + (n == 1 ? "" : "s"); }
+
+// One TCP (or TLS) connection with every wait bounded by the exchange's deadline.
+class Connection {
+ public:
+  Connection(const Url& url, Clock::time_point deadline, double deadline_seconds)
+      : url_(url), deadline_(deadline), deadline_seconds_(deadline_seconds) {
+    open_socket();
+    if (url.scheme == "https") start_tls();
+  }
+  ~Connection() {
+    if (ssl_) SSL_free(ssl_);
+    if (ctx_) SSL_CTX_free(ctx_);
+    if (fd_ >= 0) ::close(fd_);
+  }
+  Connection(const Connection&) = delete;
+  Connection& operator=(const Connection&) = delete;
+
+  void set_deadline(Clock::time_point deadline) { deadline_ = deadline; }
+
+  void write_all(std::string_view data) {
+    while (!data.empty()) {
+      const auto n = write_some(data);
+      data.remove_prefix(n);
+    }
+  }
+
+  // Appends what arrives (at most `most` bytes) to `buffer`; 0 at end of stream.
+  std::size_t read_some(std::string& buffer, std::size_t most) {
+    char chunk[16384];
+    const auto want = std::min(most, sizeof chunk);
+    for (;;) {
+      if (ssl_) {
+        const int n = SSL_read(ssl_, chunk, static_cast<int>(want));
+        if (n > 0) return append(buffer, chunk, static_cast<std::size_t>(n));
+        const int why = SSL_get_error(ssl_, n);
+        if (why == SSL_ERROR_ZERO_RETURN) return 0;
+        if (why == SSL_ERROR_WANT_READ)
+          wait(POLLIN, "reading the answer");
+        else if (why == SSL_ERROR_WANT_WRITE)
+          wait(POLLOUT, "reading the answer");
+        else if (why == SSL_ERROR_SYSCALL && ERR_peek_error() == 0)
+          return 0;  // closed without close_notify
+        else
+          throw Failure{"TLS read failed"};
+        continue;
+      }
+      const auto n = ::recv(fd_, chunk, want, 0);
+      if (n > 0) return append(buffer, chunk, static_cast<std::size_t>(n));
+      if (n == 0) return 0;
+      if (errno == EAGAIN || errno == EWOULDBLOCK) {
+        wait(POLLIN, "reading the answer");
+      } else if (errno != EINTR) {
+        throw Failure{describe_errno("reading the answer", errno)};
+      }
+    }
+  }
+
+  // Whether the peer has closed the connection (or sent bytes nobody asked for).
+  bool stale() const {
+    pollfd p{fd_, POLLIN, 0};
+    return ::poll(&p, 1, 0) != 0;
+  }
+
+ private:
+  static std::size_t append(std::string& buffer, const char* data, std::size_t n) {
+    buffer.append(data, n);
+    return n;
+  }
+
+  void wait(short events, const char* doing) {
+    for (;;) {
+      const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline_ - Clock::now()).count();
+      if (left <= 0)
+        throw Failure{std::string("the exchange passed its deadline of ") + seconds_text() + " while " + doing};
+      pollfd p{fd_, events, 0};
+      const int ready = ::poll(&p, 1, static_cast<int>(std::min<long long>(left, 1000)));
+      if (ready > 0) return;
+      if (ready < 0 && errno != EINTR) throw Failure{describe_errno("waiting for the server", errno)};
+    }
+  }
+
+  std::string seconds_text() const {
+    std::ostringstream out;
+    out << deadline_seconds_ << " s";
+    return out.str();
+  }
+
+  std::size_t write_some(std::string_view data) {
+    for (;;) {
+      if (ssl_) {
+        const int n = SSL_write(ssl_, data.data(), static_cast<int>(std::min<std::size_t>(data.size(), 1 << 20)));
+        if (n > 0) return static_cast<std::size_t>(n);
+        const int why = SSL_get_error(ssl_, n);
+        if (why == SSL_ERROR_WANT_READ)
+          wait(POLLIN, "sending the request");
+        else if (why == SSL_ERROR_WANT_WRITE)
+          wait(POLLOUT, "sending the request");
+        else
+          throw Failure{"TLS write failed"};
+        continue;
+      }
+      const auto n = ::send(fd_, data.data(), data.size(), MSG_NOSIGNAL);
+      if (n >= 0) return static_cast<std::size_t>(n);
+      if (errno == EAGAIN || errno == EWOULDBLOCK) {
+        wait(POLLOUT, "sending the request");
+      } else if (errno != EINTR) {
+        throw Failure{describe_errno("sending the request", errno)};
+      }
+    }
+  }
+
+  void open_socket() {
+    addrinfo hints{};
+    hints.ai_family = AF_UNSPEC;
+    hints.ai_socktype = SOCK_STREAM;
+    addrinfo* found = nullptr;
+    auto host = url_.host;
+    if (host.size() > 2 && host.front() == '[') host = host.substr(1, host.size() - 2);
+    const int status = ::getaddrinfo(host.c_str(), std::to_string(url_.port).c_str(), &hints, &found);
+    if (status != 0) throw Failure{"cannot resolve " + url_.host + ": " + ::gai_strerror(status)};
+    std::unique_ptr<addrinfo, decltype(&::freeaddrinfo)> list(found, &::freeaddrinfo);
+    std::string last = "no address for " + url_.host;
+    for (auto* a = found; a; a = a->ai_next) {
+      fd_ = ::socket(a->ai_family, a->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, a->ai_protocol);
+      if (fd_ < 0) continue;
+      if (::connect(fd_, a->ai_addr, a->ai_addrlen) == 0 || errno == EINPROGRESS) {
+        try {
+          wait(POLLOUT, "connecting");
+        } catch (const Failure&) {
+          ::close(fd_);
+          fd_ = -1;
+          throw;
+        }
+        int error = 0;
+        socklen_t length = sizeof error;
+        ::getsockopt(fd_, SOL_SOCKET, SO_ERROR, &error, &length);
+        if (error == 0) {
+          const int one = 1;  // requests go out whole: no delayed-ACK stalls on keep-alive
+          ::setsockopt(fd_, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+          return;
+        }
+        last = describe_errno(("connecting to " + url_.base()).c_str(), error);
+      } else {
+        last = describe_errno(("connecting to " + url_.base()).c_str(), errno);
+      }
+      ::close(fd_);
+      fd_ = -1;
+    }
+    throw Failure{last};
+  }
+
+  void start_tls() {
+    ctx_ = SSL_CTX_new(TLS_client_method());
+    if (!ctx_) throw Failure{"cannot set up TLS"};
+    SSL_CTX_set_verify(ctx_, SSL_VERIFY_NONE, nullptr);
+    ssl_ = SSL_new(ctx_);
+    if (!ssl_ || SSL_set_fd(ssl_, fd_) != 1) throw Failure{"cannot set up TLS"};
+    SSL_set_tlsext_host_name(ssl_, url_.host.c_str());
+    for (;;) {
+      const int n = SSL_connect(ssl_);
+      if (n == 1) return;
+      const int why = SSL_get_error(ssl_, n);
+      if (why == SSL_ERROR_WANT_READ)
+        wait(POLLIN, "the TLS handshake");
+      else if (why == SSL_ERROR_WANT_WRITE)
+        wait(POLLOUT, "the TLS handshake");
+      else
+        throw Failure{"the TLS handshake failed"};
+    }
+  }
+
+  Url url_;
+  Clock::time_point deadline_;
+  double deadline_seconds_;
+  int fd_ = -1;
+  SSL_CTX* ctx_ = nullptr;
+  SSL* ssl_ = nullptr;
+};
+
+std::string lower(std::string_view text) {
+  std::string out(text);
+  std::transform(out.begin(), out.end(), out.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return out;
+}
+
+std::string trim(std::string_view text) {
+  const auto first = text.find_first_not_of(" \t");
+  if (first == std::string_view::npos) return {};
+  const auto last = text.find_last_not_of(" \t\r");
+  return std::string(text.substr(first, last - first + 1));
+}
+
+// Reads one answer from `connection`, within `limits`. `pending` holds bytes
+// already read past the previous answer (none, normally).
+class AnswerReader {
+ public:
+  AnswerReader(Connection& connection, const Limits& limits, std::string& pending)
+      : connection_(connection), limits_(limits), buffer_(pending) {}
+
+  // Fills `out` (status, headers, body); true when the connection may be reused.
+  bool read(const std::string& method, Response& out) {
+    for (;;) {
+      read_head(out);
+      if (out.status >= 200 || out.status == 101) break;  // 1xx: an interim answer, another follows
+      out.headers.clear();
+    }
+    const bool reusable = keep_alive(out);
+    if (method == "HEAD" || out.status == 204 || out.status == 304 || out.status / 100 == 1) return reusable;
+    const auto encoding = lower(out.header("Transfer-Encoding"));
+    if (!encoding.empty() && encoding.find("chunked") != std::string::npos) {
+      read_chunked(out);
+      return reusable;
+    }
+    const auto lengths = content_lengths(out);
+    if (lengths.size() > 1) throw Failure{"the answer has Content-Length headers that disagree"};
+    if (lengths.empty()) {
+      read_to_close(out);
+      return false;
+    }
+    read_exactly(out, lengths.front());
+    return reusable;
+  }
+
+ private:
+  void read_head(Response& out) {
+    std::size_t end;
+    std::size_t separator = 4;
+    for (;;) {
+      end = buffer_.find("\r\n\r\n");
+      if (end == std::string::npos) {
+        const auto bare = buffer_.find("\n\n");
+        if (bare != std::string::npos) {
+          end = bare;
+          separator = 2;
+        }
+      }
+      if (end != std::string::npos) break;
+      if (buffer_.size() > limits_.max_header_bytes) {
+        throw Failure{"the answer's status line and headers passed the limit of " +
+                      bytes_text(limits_.max_header_bytes) + " (" + bytes_text(buffer_.size()) + " arrived)"};
+      }
+      if (fill(limits_.max_header_bytes + 4 - buffer_.size()) == 0) {
+        throw Failure{buffer_.empty() ? "the server closed the connection without answering"
+                                      : "the server closed the connection after " + bytes_text(buffer_.size()) +
+                                            " of status line and headers"};
+      }
+    }
+    if (end > limits_.max_header_bytes) {
+      throw Failure{"the answer's status line and headers passed the limit of " + bytes_text(limits_.max_header_bytes)};
+    }
+    const std::string head = buffer_.substr(0, end);
+    buffer_.erase(0, end + separator);
+    parse_head(head, out);
+  }
+
+  static void parse_head(const std::string& head, Response& out) {
+    std::istringstream lines(head);
+    std::string line;
+    std::getline(lines, line);
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    // HTTP/1.x SP 3DIGIT [SP reason]
+    if (line.size() < 12 || line.compare(0, 7, "HTTP/1.") != 0 || line[8] != ' ' ||
+        !std::isdigit(static_cast<unsigned char>(line[9])) || !std::isdigit(static_cast<unsigned char>(line[10])) ||
+        !std::isdigit(static_cast<unsigned char>(line[11]))) {
+      throw Failure{"the answer does not start with an HTTP/1.x status line"};
+    }
+    out.status = std::stoi(line.substr(9, 3));
+    while (std::getline(lines, line)) {
+      if (!line.empty() && line.back() == '\r') line.pop_back();
+      if (line.empty()) continue;
+      const auto colon = line.find(':');
+      if (colon == std::string::npos || colon == 0) throw Failure{"the answer has a header line without a name"};
+      out.headers.emplace_back(line.substr(0, colon), trim(std::string_view(line).substr(colon + 1)));
+    }
+  }
+
+  static bool keep_alive(const Response& out) {
+    const auto connection = lower(out.header("Connection"));
+    return connection.find("close") == std::string::npos;
+  }
+
+  static std::vector<std::uint64_t> content_lengths(const Response& out) {
+    std::vector<std::uint64_t> values;
+    for (const auto& [name, value] : out.headers) {
+      if (lower(name) != "content-length") continue;
+      if (value.empty() || value.size() > 19 ||
+          !std::all_of(value.begin(), value.end(), [](unsigned char c) { return std::isdigit(c); })) {
+        throw Failure{"the answer's Content-Length is not a number: '" + value.substr(0, 40) + "'"};
+      }
+      const auto n = std::stoull(value);
+      if (std::find(values.begin(), values.end(), n) == values.end()) values.push_back(n);
+    }
+    return values;
+  }
+
+  void body_limit(std::size_t size) const {
+    if (size > limits_.max_body_bytes) {
+      throw Failure{"the answer's body passed the limit of " + bytes_text(limits_.max_body_bytes)};
+    }
+  }
+
+  void read_exactly(Response& out, std::uint64_t length) {
+    if (length > limits_.max_body_bytes) {
+      throw Failure{"the answer announces a body of " + bytes_text(length) + ", past the limit of " +
+                    bytes_text(limits_.max_body_bytes)};
+    }
+    const auto n = static_cast<std::size_t>(length);
+    while (buffer_.size() < n) {
+      if (fill(n - buffer_.size()) == 0) {
+        throw Failure{"the server closed the connection after " + bytes_text(buffer_.size()) + " of a " +
+                      bytes_text(n) + " body"};
+      }
+    }
+    out.body = buffer_.substr(0, n);
+    buffer_.erase(0, n);
+  }
+
+  void read_to_close(Response& out) {
+    while (fill(limits_.max_body_bytes + 1 - std::min(buffer_.size(), limits_.max_body_bytes)) > 0) {
+      body_limit(buffer_.size());
+    }
+    body_limit(buffer_.size());
+    out.body = std::move(buffer_);
+    buffer_.clear();
+  }
+
+  // A line of the chunked framing, without its CRLF.
+  std::string framing_line() {
+    constexpr std::size_t kMaxLine = 4096;  // a chunk size with extensions, or a trailer
+    for (;;) {
+      const auto end = buffer_.find('\n');
+      if (end != std::string::npos) {
+        auto line = buffer_.substr(0, end);
+        buffer_.erase(0, end + 1);
+        if (!line.empty() && line.back() == '\r') line.pop_back();
+        return line;
+      }
+      if (buffer_.size() > kMaxLine) throw Failure{"a chunk-size or trailer line passed " + bytes_text(kMaxLine)};
+      if (fill(kMaxLine + 1) == 0) throw Failure{"the server closed the connection inside the chunked body"};
+    }
+  }
+
+  void read_chunked(Response& out) {
+    std::size_t trailer_bytes = 0;
+    for (;;) {
+      const auto line = framing_line();
+      const auto digits = line.substr(0, line.find(';'));
+      const auto size_text = trim(digits);
+      if (size_text.empty() || size_text.size() > 15 ||
+          !std::all_of(size_text.begin(), size_text.end(), [](unsigned char c) { return std::isxdigit(c); })) {
+        throw Failure{"a chunk size is not hexadecimal: '" + line.substr(0, 40) + "'"};
+      }
+      const auto size = static_cast<std::size_t>(std::stoull(size_text, nullptr, 16));
+      if (size == 0) break;
+      body_limit(out.body.size() + size);
+      while (buffer_.size() < size + 2) {
+        if (fill(size + 2 - buffer_.size()) == 0) throw Failure{"the server closed the connection inside a chunk"};
+      }
+      out.body.append(buffer_, 0, size);
+      if (buffer_.compare(size, 2, "\r\n") != 0) throw Failure{"a chunk does not end with CRLF"};
+      buffer_.erase(0, size + 2);
+    }
+    for (;;) {  // trailers, up to an empty line
+      const auto line = framing_line();
+      if (line.empty()) return;
+      trailer_bytes += line.size();
+      if (trailer_bytes > limits_.max_header_bytes) throw Failure{"the chunked trailers passed the header limit"};
+    }
+  }
+
+  std::size_t fill(std::size_t most) {
+    const auto n = connection_.read_some(buffer_, std::max<std::size_t>(most, 1));
+    received_ += n;
+    return n;
+  }
+
+ public:
+  std::size_t received() const { return received_; }
+
+ private:
+  Connection& connection_;
+  const Limits& limits_;
+  std::string& buffer_;
+  std::size_t received_ = 0;
+};
+
+std::string request_text(const Url& url, const Request& request) {
+  std::string text = request.method + " " + (request.target.empty() ? "/" : request.target) + " HTTP/1.1\r\n";
+  if (request.header_count("Host") == 0) {
+    const bool default_port = (url.scheme == "http" && url.port == 80) || (url.scheme == "https" && url.port == 443);
+    text += "Host: " + url.host + (default_port ? "" : ":" + std::to_string(url.port)) + "\r\n";
+  }
+  if (request.header_count("Accept") == 0) text += "Accept: */*\r\n";
+  if (request.header_count("User-Agent") == 0) text += "User-Agent: otaconf\r\n";
+  for (const auto& [name, value] : request.headers) text += name + ": " + value + "\r\n";
+  if (!request.body.empty() && request.header_count("Content-Type") == 0) {
+    text += "Content-Type: application/octet-stream\r\n";
+  }
+  if (request.header_count("Content-Length") == 0 &&
+      (!request.body.empty() || request.method == "POST" || request.method == "PUT")) {
+    text += "Content-Length: " + std::to_string(request.body.size()) + "\r\n";
+  }
+  return text + "\r\n" + request.body;
+}
+
+}  // namespace
+
+void Breaker::record(const Response& response) {
+  if (response.ok()) {
+    failures_ = 0;
+    return;
+  }
+  std::lock_guard lock(mutex_);
+  last_error_ = response.error;
+  ++failures_;
+}
+
+std::string Breaker::why() const {
+  std::lock_guard lock(mutex_);
+  return "not sent: the server stopped answering (" + std::to_string(limit_) +
+         " exchanges in a row ended without an answer; the last: " + last_error_ + ")";
+}
+
+struct Client::Impl {
+  Impl(const Url& u, Limits l) : url(u), limits(l) {}
+  Url url;
+  Limits limits;
+  std::shared_ptr<Breaker> breaker;
+  std::unique_ptr<Connection> connection;
+  std::string pending;  // bytes read past the last answer
+
+  // One attempt on the current connection (or a new one).
+  Response attempt(const Request& request, Clock::time_point deadline, bool& sent_on_reused) {
+    Response out;
+    sent_on_reused = false;
+    if (connection && (connection->stale() || !pending.empty())) drop();
+    const bool reused = connection != nullptr;
+    std::size_t received = 0;
+    try {
+      if (!connection) connection = std::make_unique<Connection>(url, deadline, limits.deadline_seconds);
+      connection->set_deadline(deadline);
+      connection->write_all(request_text(url, request));
+      sent_on_reused = reused;
+      AnswerReader reader(*connection, limits, pending);
+      const bool reusable = [&] {
+        try {
+          return reader.read(request.method, out);
+        } catch (...) {
+          received = reader.received();
+          throw;
+        }
+      }();
+      out.received_bytes = reader.received();
+      if (!reusable || !pending.empty()) drop();
+    } catch (const Failure& failure) {
+      drop();
+      out.error = failure.what;
+      out.received_bytes = received;
+      if (received > 0 && failure.what.find("arrived") == std::string::npos &&
+          failure.what.find(" after ") == std::string::npos) {
+        out.error += " (" + bytes_text(received) + " of the answer had arrived)";
+      }
+    }
     return out;
   }
-  out.status = res.status;
-  for (const auto& [name, value] : res.headers) out.headers.emplace_back(name, value);
-  out.body = std::move(res.body);
+
+  void drop() {
+    connection.reset();
+    pending.clear();
+  }
+};
+
+Client::Client(const Url& url, Limits limits) : impl_(std::make_unique<Impl>(url, limits)) {}
+Client::Client(const Url& url, double timeout_seconds) : Client(url, Limits{timeout_seconds}) {}
+Client::~Client() = default;
+
+void Client::set_breaker(std::shared_ptr<Breaker> breaker) { impl_->breaker = std::move(breaker); }
+
+Response Client::send(const Request& request) {
+  if (impl_->breaker && impl_->breaker->tripped()) {
+    Response out;
+    out.error = impl_->breaker->why();
+    return out;
+  }
+  const auto started = Clock::now();
+  const auto deadline =
+      started + std::chrono::microseconds(static_cast<long long>(impl_->limits.deadline_seconds * 1e6));
+  bool sent_on_reused = false;
+  auto out = impl_->attempt(request, deadline, sent_on_reused);
+  // A keep-alive connection the server closed while idle fails before any
+  // byte of an answer: send once more on a fresh connection.
+  if (!out.ok() && sent_on_reused && out.received_bytes == 0 && Clock::now() < deadline) {
+    out = impl_->attempt(request, deadline, sent_on_reused);
+  }
+  out.elapsed_ms = std::chrono::duration<double, std::milli>(Clock::now() - started).count();
+  if (impl_->breaker) impl_->breaker->record(out);
   return out;
 }
 

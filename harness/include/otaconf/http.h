@@ -3,7 +3,9 @@
 // HttpResponse with `error` set), never exceptions.
 #pragma once
 
+#include <atomic>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <utility>
@@ -19,7 +21,7 @@ struct Request {
   Headers headers;
   std::string body;
 
-  std::string header(std::string_view name) const;  // case-insensitive; "" if absent
+  std::string header(std::string_view name) const;        // case-insensitive; "" if absent
   std::size_t header_count(std::string_view name) const;  // how many times it was sent, any case
 };
 
@@ -29,13 +31,23 @@ std::vector<std::pair<std::string_view, std::string_view>> split_query(std::stri
 
 struct Response {
   int status = 0;
-  Headers headers;
+  Headers headers;  // as received: names and values may hold any bytes
   std::string body;
-  std::string error;  // set when no HTTP answer arrived (refused, timeout, ...)
+  std::string error;  // set when no whole HTTP answer arrived (refused, a limit passed, ...)
   double elapsed_ms = 0;
+  std::size_t received_bytes = 0;  // of the answer, headers included, whole or not
 
   bool ok() const { return error.empty(); }
   std::string header(std::string_view name) const;
+};
+
+// What one exchange (connect, send, status line, headers, body) may cost. A
+// peer is code under test: past a limit the exchange ends with an error that
+// names the limit and what had arrived, never with a hang or unbounded memory.
+struct Limits {
+  double deadline_seconds = 5;               // the whole exchange
+  std::size_t max_header_bytes = 64 * 1024;  // status line and headers
+  std::size_t max_body_bytes = 16 << 20;     // the body, after chunked decoding
 };
 
 struct Url {
@@ -48,14 +60,36 @@ struct Url {
 // Parses http[s]://host[:port][/]; nullopt with `why` set when it is not one.
 std::optional<Url> parse_url(const std::string& text, std::string* why = nullptr);
 
+// Shared by the clients of one run: once `limit` exchanges in a row have
+// ended without an answer, the server is taken for gone and nothing more is
+// sent (each later send fails at once, saying why), so a dead or hostile
+// server costs a run seconds, not hours.
+class Breaker {
+ public:
+  explicit Breaker(int limit) : limit_(limit) {}
+  void record(const Response& response);
+  bool tripped() const { return failures_.load() >= limit_; }
+  std::string why() const;
+
+ private:
+  const int limit_;
+  std::atomic<int> failures_{0};
+  mutable std::mutex mutex_;
+  std::string last_error_;
+};
+
 // One keep-alive connection to one server; not thread-safe (one per worker).
+// HTTP/1.1 over TCP, or TLS for https (certificates are not verified: the
+// servers under test are often self-signed).
 class Client {
  public:
+  Client(const Url& url, Limits limits);
   Client(const Url& url, double timeout_seconds);
   ~Client();
   Client(const Client&) = delete;
   Client& operator=(const Client&) = delete;
   Response send(const Request& request);
+  void set_breaker(std::shared_ptr<Breaker> breaker);
 
  private:
   struct Impl;

@@ -25,6 +25,7 @@ void add_client_command(CLI::App& app, int& exit_code) {
     conformance::ClientOptions options;
     RunOutputs outputs;
     double timeout = 5;
+    std::size_t memory_mib = 512;
   };
   auto args = std::make_shared<Args>();
   auto* sub =
@@ -41,6 +42,10 @@ void add_client_command(CLI::App& app, int& exit_code) {
   sub->add_option("--timeout", args->timeout, "seconds per parse")
       ->capture_default_str()
       ->check(seconds_between(0.1, 600.0));
+  sub->add_option("--adapter-memory", args->memory_mib, "MiB of memory a parse may use before it is killed")
+      ->capture_default_str()
+      ->check(digits_only())
+      ->check(CLI::Range(std::size_t{16}, std::size_t{1} << 20));
   sub->add_option("--only", args->options.only, "judge only clauses matching these globs")->delimiter(',');
   sub->add_option("--skip", args->options.skip, "skip clauses matching these globs")->delimiter(',');
   sub->add_option("--reproduce", args->options.reproduce,
@@ -74,8 +79,11 @@ void add_client_command(CLI::App& app, int& exit_code) {
         exit_code = kExitUsage;
         return;
       }
-      auto adapter = args->library.empty() ? client::command_adapter(args->command, args->timeout)
-                                           : client::library_adapter(args->library, args->timeout);
+      client::AdapterLimits limits;
+      limits.timeout_seconds = args->timeout;
+      limits.budget.max_rss_bytes = args->memory_mib << 20;
+      auto adapter = args->library.empty() ? client::command_adapter(args->command, limits)
+                                           : client::library_adapter(args->library, limits);
       // One parse first: an adapter that cannot run at all is a usage error, not a run of ERRORs.
       if (const auto probe = adapter->parse("{}", profile->id); probe.kind == client::Outcome::Kind::Failed) {
         std::cerr << "otaconf: the adapter cannot run: " << probe.detail.substr(0, 300) << "\n";

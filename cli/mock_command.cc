@@ -128,7 +128,7 @@ void add_client_e2e_command(CLI::App& app, int& exit_code) {
       std::cout << "otaconf client-e2e: " << args->command << ", profile " << profile->id << "\n";
       for (const auto& o : outcomes) {
         std::cout << "  " << o.scenario << ": expected " << o.expect << ", exit "
-                  << (o.timed_out ? std::string("(timed out)") : std::to_string(o.exit_code)) << ", "
+                  << (o.timed_out ? "(stopped: " + o.stopped + ")" : std::to_string(o.exit_code)) << ", "
                   << o.check_requests << " check request(s)"
                   << (o.downloaded              ? ", downloaded"
                       : o.download_attempts > 0 ? ", " + std::to_string(o.download_attempts) + " download request(s)"

@@ -150,7 +150,7 @@ void add_mutation_command(CLI::App& app, int& exit_code) {
         std::vector<std::pair<std::string, std::pair<std::string, std::string>>> list;
         for (const auto& m : otaclient::mutants()) list.push_back({m.name, {m.clause, m.description}});
         const auto command = args->command;
-        auto make_adapter = [command] { return client::command_adapter(command, 5); };
+        auto make_adapter = [command] { return client::command_adapter(command, {.timeout_seconds = 5}); };
         if (!dir.empty()) write_client_references(spec, make_adapter, options, dir);
         conformance::ClientMutantRunSink sink;
         if (!dir.empty()) {

@@ -58,8 +58,11 @@ json reported(const client::Normalized& n) {
 }
 
 json observed_json(const client::Outcome& outcome) {
-  if (outcome.kind == client::Outcome::Kind::Parsed) return results::printable(outcome.result.to_json());
-  return results::printable({{"outcome", client::to_string(outcome.kind)}, {"detail", outcome.detail}});
+  auto observed = outcome.kind == client::Outcome::Kind::Parsed
+                      ? outcome.result.to_json()
+                      : json{{"outcome", client::to_string(outcome.kind)}, {"detail", outcome.detail}};
+  if (!outcome.output.empty()) observed["output"] = outcome.output;
+  return results::printable(observed);
 }
 
 // The body as evidence: text where it is text, escaped where it is not.

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <functional>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <thread>
@@ -13,6 +14,7 @@
 #include "otaconf/crypto.h"
 #include "otaconf/interpret.h"
 #include "otaconf/oracle.h"
+#include "otaconf/process.h"
 #include "otaconf/readings.h"
 
 namespace otaconf::conformance {
@@ -301,50 +303,56 @@ WireResponse MockCloud::answer(const WireRequest& request, const fixture::SelfAd
 
 namespace {
 
-struct Child {
+// A device may take this many requests (check and download) per scenario;
+// past it, it is stopped like one that ran out of time.
+constexpr int kMaxDeviceRequests = 1000;
+
+struct DeviceRun {
   int exit_code = -1;
-  bool timed_out = false;
-  std::string output;  // the tail of what it printed
+  std::string stopped;  // why otaconf stopped it; empty when it exited by itself
+  std::string output;   // what it printed (stdout, then stderr), capped
 };
 
-Child run_command(const std::string& command, const std::vector<std::string>& environment, double timeout_seconds) {
-  Child child;
-  char path[] = "/tmp/otaconf-device-output-XXXXXX";
-  const int output = mkstemp(path);
-  if (output >= 0) unlink(path);
-  const pid_t pid = fork();
-  if (pid == 0) {
-    if (output >= 0) {
-      dup2(output, STDOUT_FILENO);
-      dup2(output, STDERR_FILENO);
-    }
-    for (const auto& entry : environment) putenv(const_cast<char*>(entry.c_str()));
-    execl("/bin/sh", "sh", "-c", command.c_str(), static_cast<char*>(nullptr));
-    _exit(127);
+// Runs the device client in its own process group on a budget: wall time,
+// memory, requests (`requests()`), and captured output. Everything left of
+// its group is killed when it ends.
+DeviceRun run_device(const std::string& command, const std::vector<std::string>& environment, double timeout_seconds,
+                     const std::function<int()>& requests) {
+  DeviceRun run;
+  process::Options options;
+  options.environment = environment;
+  std::string why;
+  auto child = process::Child::shell(command, options, &why);
+  if (!child) {
+    run.stopped = "could not start: " + why;
+    return run;
   }
-  if (pid < 0) return child;
   const auto deadline =
-      std::chrono::steady_clock::now() + std::chrono::milliseconds(static_cast<long long>(timeout_seconds * 1000));
-  int status = 0;
-  while (waitpid(pid, &status, WNOHANG) == 0) {
-    if (std::chrono::steady_clock::now() > deadline) {
-      kill(pid, SIGKILL);
-      waitpid(pid, &status, 0);
-      child.timed_out = true;
-      if (output >= 0) close(output);
-      return child;
+      process::Clock::now() + std::chrono::milliseconds(static_cast<long long>(timeout_seconds * 1000));
+  for (;;) {
+    const auto slice = std::min(deadline, process::Clock::now() + std::chrono::milliseconds(100));
+    const auto event = child->wait(-1, slice);
+    if (event == process::Child::Event::Exited) break;
+    if (event == process::Child::Event::OverMemory) {
+      run.stopped = "used more than " + std::to_string(options.budget.max_rss_bytes >> 20) + " MiB of memory";
+      break;
     }
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    if (requests() > kMaxDeviceRequests) {
+      run.stopped = "sent more than " + std::to_string(kMaxDeviceRequests) + " requests";
+      break;
+    }
+    if (process::Clock::now() >= deadline) {
+      run.stopped = "did not finish within " + std::to_string(static_cast<long long>(timeout_seconds)) + " s";
+      break;
+    }
   }
-  child.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-  if (output >= 0) {
-    const auto size = lseek(output, 0, SEEK_END);
-    const off_t from = size > 1000 ? size - 1000 : 0;
-    child.output.resize(static_cast<std::size_t>(size - from));
-    if (pread(output, child.output.data(), child.output.size(), from) < 0) child.output.clear();
-    close(output);
-  }
-  return child;
+  if (!run.stopped.empty()) child->kill_group();
+  child->finish(std::chrono::milliseconds(0));  // reaps, and kills what it left running
+  const auto status = child->status();
+  if (run.stopped.empty()) run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  run.output = child->out().text();
+  if (const auto errors = child->err().text(); !errors.empty()) run.output += "\n[stderr]\n" + errors;
+  return run;
 }
 
 // docs/client-e2e.md: 0 upgraded, 10 no update, 11 retry later, 1 rejected or failed verification.
@@ -436,9 +444,17 @@ std::vector<E2eResult> run_client_e2e(const spec::Spec& spec, const spec::Profil
     refserver::HttpServer server(
         [&mock](const WireRequest& r, const fixture::SelfAddress& self) { return mock.handle(r, self); });
     const int port = server.start("127.0.0.1", 0);
-    const auto child = run_command(command, device_environment(fixture, profile, port), timeout_seconds);
+    const auto device = run_device(command, device_environment(fixture, profile, port), timeout_seconds,
+                                   [&mock] { return mock.check_requests() + mock.download_attempts(); });
     server.stop();
-    E2eResult r{id, mock.scenario().expect, child.exit_code, child.timed_out, mock.check_requests(), mock.downloaded()};
+    E2eResult r;
+    r.scenario = id;
+    r.expect = mock.scenario().expect;
+    r.exit_code = device.exit_code;
+    r.timed_out = !device.stopped.empty();
+    r.stopped = device.stopped;
+    r.check_requests = mock.check_requests();
+    r.downloaded = mock.downloaded();
     auto clauses = behaviour_clauses(id, r.expect);
     // A scenario built on the reference's answer expects a download, unless
     // the device's own request earned an error code: then that code's action.
@@ -462,7 +478,9 @@ std::vector<E2eResult> run_client_e2e(const spec::Spec& spec, const spec::Profil
                          {"check_requests", r.check_requests},
                          {"check_times", times},
                          {"download_requests", r.download_attempts},
-                         {"downloaded", r.downloaded}};
+                         {"downloaded", r.downloaded},
+                         {"output", crypto::escape_invalid_utf8(device.output)}};
+    if (r.timed_out) evidence.observed["stopped"] = r.stopped;
     auto record = [&](const std::string& clause, Verdict verdict, const std::string& message) {
       recorder.record(
           {kBehaviourCheck, kBehaviourTitle, clause, verdict, message, evidence, results::Basis::document()});
@@ -480,9 +498,10 @@ std::vector<E2eResult> run_client_e2e(const spec::Spec& spec, const spec::Profil
     }
     if (r.check_requests == 0)
       record("EP.CHECK.PATH", Verdict::Fail, id + ": the device never called the check endpoint");
-    const std::string message = id + ": expected " + r.expect + ", the device " +
-                                (r.timed_out ? "did not finish in time" : "exited " + std::to_string(r.exit_code)) +
-                                (r.downloaded ? " after downloading" : "");
+    const std::string message =
+        id + ": expected " + r.expect + ", the device " +
+        (r.timed_out ? "was stopped: it " + r.stopped : "exited " + std::to_string(r.exit_code)) +
+        (r.downloaded ? " after downloading" : "");
     const bool matches = behaviour_matches(r.expect, r);
     for (const auto& clause : clauses) {
       const auto* c = spec.clause(clause);

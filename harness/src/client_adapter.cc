@@ -1,15 +1,18 @@
 #include "otaconf/client_adapter.h"
 
 #include <dlfcn.h>
-#include <fcntl.h>
-#include <poll.h>
-#include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdio>
 #include <cstring>
+#include <functional>
+#include <sstream>
 #include <stdexcept>
+
+#include "otaconf/crypto.h"
+#include "otaconf/process.h"
 
 namespace otaconf::client {
 
@@ -28,27 +31,6 @@ const char* action_name(otaconf_action action) {
 
 std::string bounded(const char* text, std::size_t capacity) { return std::string(text, strnlen(text, capacity)); }
 
-// Reads until `count` bytes arrived, EOF, or the deadline; returns what came.
-std::string read_until(int fd, std::size_t count, std::chrono::steady_clock::time_point deadline, bool& timed_out) {
-  std::string out;
-  timed_out = false;
-  while (out.size() < count) {
-    const auto left =
-        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now()).count();
-    if (left <= 0) {
-      timed_out = true;
-      break;
-    }
-    pollfd p{fd, POLLIN, 0};
-    if (poll(&p, 1, static_cast<int>(std::min<long long>(left, 100))) <= 0) continue;
-    char chunk[4096];
-    const auto n = ::read(fd, chunk, std::min(sizeof chunk, count - out.size()));
-    if (n <= 0) break;
-    out.append(chunk, static_cast<std::size_t>(n));
-  }
-  return out;
-}
-
 // Whether a child's stderr holds a sanitizer's report: a memory error or
 // undefined behaviour is a failure of the parser, whatever exit status the
 // sanitizer chose (UBSan goes on by default; ASan exits 1).
@@ -60,164 +42,242 @@ bool sanitizer_report(const std::string& errors) {
   return false;
 }
 
-std::string signal_text(int status) {
-  if (WIFSIGNALED(status))
-    return std::string("killed by signal ") + std::to_string(WTERMSIG(status)) + " (" + strsignal(WTERMSIG(status)) +
-           ")";
-  if (WIFEXITED(status)) return "exited with status " + std::to_string(WEXITSTATUS(status));
-  return "stopped";
+constexpr std::size_t kShownBytes = 2000;  // of a child's output, in a verdict's detail
+
+// The last `kShownBytes` of what a child wrote, for a detail: "; stderr:
+// ..." or, when there was more, "; stderr (70000 bytes, the last 2000 shown): ...".
+std::string shown(const char* name, const std::string& text, std::size_t total) {
+  if (text.empty()) return {};
+  const auto from = text.size() > kShownBytes ? text.size() - kShownBytes : 0;
+  const auto kept = text.substr(from);
+  if (total <= kept.size()) return std::string("; ") + name + ": " + kept;
+  return std::string("; ") + name + " (" + std::to_string(total) + " bytes, the last " + std::to_string(kept.size()) +
+         " shown): " + kept;
 }
+std::string shown(const char* name, const process::Capture& capture) {
+  return shown(name, capture.tail.empty() ? capture.head : capture.tail, capture.total);
+}
+
+std::chrono::steady_clock::time_point deadline_after(double seconds) {
+  return std::chrono::steady_clock::now() + std::chrono::milliseconds(static_cast<long long>(seconds * 1000));
+}
+
+std::string seconds_text(double seconds) {
+  std::ostringstream out;
+  out << seconds << " s";
+  return out.str();
+}
+
+std::string mebibytes(std::size_t bytes) { return std::to_string(bytes >> 20) + " MiB"; }
 
 // ---- in-process C ABI, a fork per body ---------------------------------------
 
 using ParseFunction = int (*)(const unsigned char*, std::size_t, const char*, otaconf_result*);
 
+// Exit statuses of the forked loader/parser (a parser's own exit takes others).
+constexpr int kLoadFailed = 120, kNoSymbol = 121, kParserDeclined = 122, kResultLost = 123;
+
+// Loads the library in the calling (child) process; null with a status.
+ParseFunction load_parser(const std::string& path, int& status) {
+  void* handle = dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
+  if (!handle) {
+    std::fprintf(stderr, "%s\n", dlerror());
+    status = kLoadFailed;
+    return nullptr;
+  }
+  auto* parse = reinterpret_cast<ParseFunction>(dlsym(handle, "otaconf_adapter_parse"));
+  status = parse ? 0 : kNoSymbol;
+  return parse;
+}
+
+// The library is loaded only in children, never in otaconf: a constructor
+// that crashes, loops or floods costs a verdict, not the run.
 class LibraryAdapter final : public Adapter {
  public:
-  LibraryAdapter(const std::string& path, double timeout) : path_(path), timeout_(timeout) {
-    handle_ = dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
-    if (!handle_) throw std::runtime_error(std::string("cannot load adapter library: ") + dlerror());
-    parse_ = reinterpret_cast<ParseFunction>(dlsym(handle_, "otaconf_adapter_parse"));
-    if (!parse_) throw std::runtime_error(path + " does not export otaconf_adapter_parse (see otaconf_adapter.h)");
-  }
-  ~LibraryAdapter() override {
-    if (handle_) dlclose(handle_);
+  LibraryAdapter(const std::string& path, const AdapterLimits& limits) : path_(path), limits_(limits) {
+    const auto probe = run([this](int) {
+      int status = 0;
+      load_parser(path_, status);
+      return status;
+    });
+    if (probe.status_ok) return;
+    if (probe.exit_status == kLoadFailed)
+      throw std::runtime_error("cannot load adapter library: " + first_line(probe.errors.text()));
+    if (probe.exit_status == kNoSymbol)
+      throw std::runtime_error(path + " does not export otaconf_adapter_parse (see otaconf_adapter.h)");
+    throw std::runtime_error("cannot load adapter library " + path + ": loading it " + probe.ending);
   }
 
   std::string describe() const override { return path_; }
 
   Outcome parse(const std::string& body, const std::string& profile) override {
-    int result_pipe[2], error_pipe[2];
-    Outcome outcome;
-    if (pipe(result_pipe) != 0 || pipe(error_pipe) != 0) {
-      outcome.detail = "pipe() failed";
-      return outcome;
-    }
-    const pid_t pid = fork();
-    if (pid == 0) {
-      close(result_pipe[0]);
-      close(error_pipe[0]);
-      dup2(error_pipe[1], STDERR_FILENO);
+    const auto run_ = run([this, &body, &profile](int result_fd) {
+      int status = 0;
+      const auto parse_function = load_parser(path_, status);
+      if (!parse_function) return status;
       otaconf_result result;
       std::memset(&result, 0, sizeof result);
-      const int rc = parse_(reinterpret_cast<const unsigned char*>(body.data()), body.size(), profile.c_str(), &result);
-      if (rc != 0) _exit(3);
+      if (parse_function(reinterpret_cast<const unsigned char*>(body.data()), body.size(), profile.c_str(), &result) !=
+          0)
+        return kParserDeclined;
+      std::fflush(stdout);
       const auto* bytes = reinterpret_cast<const char*>(&result);
-      std::size_t sent = 0;
-      while (sent < sizeof result) {
-        const auto n = ::write(result_pipe[1], bytes + sent, sizeof result - sent);
-        if (n <= 0) _exit(4);
+      for (std::size_t sent = 0; sent < sizeof result;) {
+        const auto n = ::write(result_fd, bytes + sent, sizeof result - sent);
+        if (n <= 0) return kResultLost;
         sent += static_cast<std::size_t>(n);
       }
-      _exit(0);
+      return 0;
+    });
+    return judge(run_);
+  }
+
+ private:
+  struct Run {
+    std::string result;  // the bytes of an otaconf_result, when complete
+    bool timed_out = false, over_memory = false, status_ok = false;
+    int exit_status = -1;
+    std::string ending;
+    process::Capture errors, output;
+    std::size_t peak_rss = 0;
+  };
+
+  static std::string first_line(const std::string& text) { return text.substr(0, text.find('\n')); }
+
+  Run run(const std::function<int(int)>& body) const {
+    process::Options options;
+    options.result_pipe = true;
+    options.budget = limits_.budget;
+    std::string why;
+    Run out;
+    const auto child = process::Child::fork_run(body, options, &why);
+    if (!child) {
+      out.ending = why;
+      return out;
     }
-    close(result_pipe[1]);
-    close(error_pipe[1]);
-    if (pid < 0) {
-      close(result_pipe[0]);
-      close(error_pipe[0]);
-      outcome.detail = "fork() failed";
-      return outcome;
+    const auto deadline = deadline_after(limits_.timeout_seconds);
+    for (bool eof = false; !eof && out.result.size() < sizeof(otaconf_result);) {
+      const auto event = child->wait(child->result(), deadline);
+      if (event == process::Child::Event::Deadline) {
+        out.timed_out = true;
+        break;
+      }
+      if (event == process::Child::Event::OverMemory) {
+        out.over_memory = true;
+        break;
+      }
+      out.result += child->read_now(child->result(), sizeof(otaconf_result) - out.result.size(), eof);
     }
-    const auto deadline =
-        std::chrono::steady_clock::now() + std::chrono::milliseconds(static_cast<long long>(timeout_ * 1000));
-    bool timed_out = false;
-    const auto bytes = read_until(result_pipe[0], sizeof(otaconf_result), deadline, timed_out);
-    if (timed_out) kill(pid, SIGKILL);
-    int status = 0;
-    waitpid(pid, &status, 0);
-    bool ignored = false;
-    auto errors =
-        read_until(error_pipe[0], 1 << 16, std::chrono::steady_clock::now() + std::chrono::milliseconds(200), ignored);
-    close(result_pipe[0]);
-    close(error_pipe[0]);
-    const bool report = sanitizer_report(errors);
-    if (errors.size() > 2000) errors = errors.substr(0, 2000) + "...";
-    // Exit 3: the parser said it could not run (the ABI's non-zero return); any
-    // other way of ending without a result is the parser's failure.
-    const bool declined = WIFEXITED(status) && WEXITSTATUS(status) == 3;
-    if (timed_out) {
+    out.ending = child->finish(std::chrono::milliseconds(200));
+    out.peak_rss = child->peak_rss();
+    out.errors = child->err();
+    out.output = child->out();
+    const auto status = child->status();
+    out.exit_status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    out.status_ok = !out.timed_out && !out.over_memory && out.exit_status == 0;
+    return out;
+  }
+
+  Outcome judge(const Run& run) const {
+    Outcome outcome;
+    const bool report = sanitizer_report(run.errors.text());
+    const auto captured = shown("stderr", run.errors) + shown("stdout", run.output);
+    if (run.timed_out) {
       outcome.kind = Outcome::Kind::TimedOut;
-      outcome.detail = "no result within " + std::to_string(timeout_) + " s";
-    } else if (report || !WIFEXITED(status) || WEXITSTATUS(status) != 0 || bytes.size() != sizeof(otaconf_result)) {
+      outcome.detail = "no result within " + seconds_text(limits_.timeout_seconds) + captured;
+    } else if (run.over_memory) {
+      outcome.kind = Outcome::Kind::Crashed;
+      outcome.detail =
+          "the parser used more than " + mebibytes(limits_.budget.max_rss_bytes) + " of memory (killed)" + captured;
+    } else if (report || !run.status_ok || run.result.size() != sizeof(otaconf_result)) {
+      // kParserDeclined: the parser said it could not run (the ABI's
+      // non-zero return); any other way of ending without a result is the
+      // parser's failure.
+      const bool declined = run.exit_status == kParserDeclined;
       outcome.kind = declined && !report ? Outcome::Kind::Failed : Outcome::Kind::Crashed;
-      outcome.detail = (report ? "a sanitizer report, " : "") + signal_text(status) +
-                       (declined ? ": the parser returned non-zero" : "") +
-                       (errors.empty() ? "" : "; stderr: " + errors);
+      outcome.detail = (report ? "a sanitizer report, " : "") + run.ending +
+                       (declined ? ": the parser returned non-zero" : "") + captured;
     } else {
       otaconf_result result;
-      std::memcpy(&result, bytes.data(), sizeof result);
+      std::memcpy(&result, run.result.data(), sizeof result);
       outcome.kind = Outcome::Kind::Parsed;
       outcome.result = Normalized::from_c(result);
+      outcome.output = captured.empty() ? captured : captured.substr(2);  // without the leading "; "
     }
     return outcome;
   }
 
- private:
   std::string path_;
-  double timeout_;
-  void* handle_ = nullptr;
-  ParseFunction parse_ = nullptr;
+  AdapterLimits limits_;
 };
 
 // ---- any program: framed bodies on stdin, JSON lines on stdout -------------
 
+constexpr std::size_t kMaxResultLine = 1 << 20;
+
 class CommandAdapter final : public Adapter {
  public:
-  CommandAdapter(std::string command, double timeout) : command_(std::move(command)), timeout_(timeout) {}
+  CommandAdapter(std::string command, const AdapterLimits& limits) : command_(std::move(command)), limits_(limits) {}
   ~CommandAdapter() override { stop(); }
 
   std::string describe() const override { return command_; }
 
   Outcome parse(const std::string& body, const std::string& profile) override {
     Outcome outcome;
-    if (pid_ <= 0 && !start()) {
-      outcome.detail = "cannot start: " + command_;
+    if (!child_ && !start(outcome.detail)) return outcome;
+    if (auto early = unasked_output(); !early.empty()) {
+      // A line nobody asked for: the adapter answered one body twice (or
+      // spoke first). Judging this body on it would judge the wrong body.
+      outcome.kind = Outcome::Kind::Garbage;
+      outcome.detail = "protocol out of step: before this body was sent the adapter had written " +
+                       printable_excerpt(early) + "; the adapter is restarted";
+      stop();
       return outcome;
     }
+    const auto deadline = deadline_after(limits_.timeout_seconds);
     const std::string frame = std::to_string(body.size()) + " " + profile + "\n" + body;
-    if (!write_all(frame)) {
-      outcome.detail = "the adapter closed its input: " + reap();
-      outcome.kind = never_ran_ ? Outcome::Kind::Failed : Outcome::Kind::Crashed;
-      return outcome;
+    if (!child_->write_input(frame, deadline)) {
+      return ended(child_->exited() || Clock::now() < deadline ? "the adapter closed its input"
+                                                               : "the adapter read no input");
     }
-    const auto deadline =
-        std::chrono::steady_clock::now() + std::chrono::milliseconds(static_cast<long long>(timeout_ * 1000));
     std::string line;
-    bool got_line = false;
-    while (!got_line) {
+    for (;;) {
       if (const auto newline = buffer_.find('\n'); newline != std::string::npos) {
         line = buffer_.substr(0, newline);
         buffer_.erase(0, newline + 1);
-        got_line = true;
         break;
       }
-      const auto left =
-          std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now()).count();
-      if (left <= 0) {
-        outcome.kind = Outcome::Kind::TimedOut;
-        outcome.detail = "no result line within " + std::to_string(timeout_) + " s; the adapter is restarted";
+      if (buffer_.size() > kMaxResultLine) {
+        outcome.kind = Outcome::Kind::Garbage;
+        outcome.detail = "more than " + std::to_string(kMaxResultLine) +
+                         " bytes without a newline: " + printable_excerpt(buffer_) + "; the adapter is restarted";
         stop();
         return outcome;
       }
-      pollfd p{out_, POLLIN, 0};
-      if (poll(&p, 1, static_cast<int>(std::min<long long>(left, 100))) <= 0) continue;
-      char chunk[4096];
-      const auto n = ::read(out_, chunk, sizeof chunk);
-      if (n <= 0) {
-        outcome.detail = "the adapter stopped: " + reap();
-        outcome.kind = never_ran_ ? Outcome::Kind::Failed : Outcome::Kind::Crashed;
+      const auto event = child_->wait(child_->channel(), deadline);
+      if (event == process::Child::Event::Deadline) {
+        outcome.kind = Outcome::Kind::TimedOut;
+        outcome.detail =
+            "no result line within " + seconds_text(limits_.timeout_seconds) + "; the adapter is restarted" + stop();
         return outcome;
       }
-      buffer_.append(chunk, static_cast<std::size_t>(n));
+      if (event == process::Child::Event::OverMemory) {
+        outcome.kind = Outcome::Kind::Crashed;
+        outcome.detail =
+            "the adapter used more than " + mebibytes(limits_.budget.max_rss_bytes) + " of memory" + stop();
+        return outcome;
+      }
+      bool eof = false;
+      buffer_ += child_->read_now(child_->channel(), 65536, eof);
+      if (eof && buffer_.find('\n') == std::string::npos) return ended("the adapter closed its output");
     }
     const auto document = json::parse(line, nullptr, false);
     std::string why;
     auto result = document.is_discarded() ? std::nullopt : Normalized::from_json(document, &why);
     if (!result) {
       outcome.kind = Outcome::Kind::Garbage;
-      outcome.detail = (document.is_discarded() ? std::string("not a JSON line") : why) + ": " + line.substr(0, 200) +
-                       "; the adapter is restarted";
+      outcome.detail = (document.is_discarded() ? std::string("not a JSON line") : why) + ": " +
+                       printable_excerpt(line) + "; the adapter is restarted";
       stop();
       return outcome;
     }
@@ -228,101 +288,130 @@ class CommandAdapter final : public Adapter {
     }
     outcome.kind = Outcome::Kind::Parsed;
     outcome.result = *result;
+    if (const auto log = child_->err().since(log_seen_); !log.empty())
+      outcome.output = shown("stderr", log, child_->err().total - log_seen_).substr(2);
+    log_seen_ = child_->err().total;
     answered_ = true;
     return outcome;
   }
 
  private:
-  // What the adapter wrote to stderr since the last parse, when it holds a
+  using Clock = process::Clock;
+
+  static std::string printable_excerpt(const std::string& text) {
+    return crypto::escape_invalid_utf8(text.substr(0, 200)) + (text.size() > 200 ? "..." : "");
+  }
+
+  // What the adapter wrote on stdout since its last answer.
+  std::string unasked_output() {
+    if (!buffer_.empty()) return buffer_;
+    const auto event = child_->wait(child_->channel(), Clock::now());
+    if (event != process::Child::Event::Readable) return {};
+    bool eof = false;
+    buffer_ += child_->read_now(child_->channel(), 65536, eof);
+    return buffer_;
+  }
+
+  // The stderr the adapter wrote since the last parse, when it holds a
   // sanitizer's report (the process may well go on after one).
   std::string new_sanitizer_report() {
-    if (errors_ < 0) return {};
-    const auto size = lseek(errors_, 0, SEEK_END);
-    if (size <= errors_seen_) return {};
-    const auto from = std::max<off_t>(errors_seen_, size - (1 << 16));
-    std::string fresh(static_cast<std::size_t>(size - from), '\0');
-    const auto n = pread(errors_, fresh.data(), fresh.size(), from);
-    errors_seen_ = size;
-    if (n <= 0 || !sanitizer_report(fresh)) return {};
-    return fresh.substr(0, 2000);
+    const auto fresh = child_->err().since(errors_seen_);
+    errors_seen_ = child_->err().total;
+    if (!sanitizer_report(fresh)) return {};
+    return fresh.substr(0, kShownBytes);
   }
 
-  bool start() {
-    int in[2], out[2];
-    if (pipe(in) != 0 || pipe(out) != 0) return false;
-    // The adapter's stderr goes to a file: its tail explains a crash.
-    char path[] = "/tmp/otaconf-adapter-stderr-XXXXXX";
-    errors_ = mkstemp(path);
-    if (errors_ >= 0) unlink(path);
-    errors_seen_ = 0;
-    answered_ = false;
-    pid_ = fork();
-    if (pid_ == 0) {
-      dup2(in[0], STDIN_FILENO);
-      dup2(out[1], STDOUT_FILENO);
-      if (errors_ >= 0) dup2(errors_, STDERR_FILENO);
-      close(in[0]);
-      close(in[1]);
-      close(out[0]);
-      close(out[1]);
-      // exec: the adapter replaces the shell, so its signals are its own.
-      const std::string line = "exec " + command_;
-      execl("/bin/sh", "sh", "-c", line.c_str(), static_cast<char*>(nullptr));
-      _exit(127);
+  bool start(std::string& why) {
+    process::Options options;
+    options.stdin_pipe = true;
+    options.stdout_is_channel = true;
+    options.budget = limits_.budget;
+    child_ = process::Child::shell(command_, options, &why);
+    if (!child_) {
+      why = "cannot start " + command_ + ": " + why;
+      return false;
     }
-    close(in[0]);
-    close(out[1]);
-    in_ = in[1];
-    out_ = out[0];
     buffer_.clear();
-    signal(SIGPIPE, SIG_IGN);  // a dead adapter shows as a failed write
-    return pid_ > 0;
-  }
-
-  bool write_all(const std::string& bytes) {
-    std::size_t sent = 0;
-    while (sent < bytes.size()) {
-      const auto n = ::write(in_, bytes.data() + sent, bytes.size() - sent);
-      if (n <= 0) return false;
-      sent += static_cast<std::size_t>(n);
-    }
+    errors_seen_ = 0;
+    log_seen_ = 0;
+    answered_ = false;
     return true;
   }
 
-  std::string reap() {
-    int status = 0;
-    std::string text = "exited";
-    if (pid_ > 0 && waitpid(pid_, &status, 0) == pid_) text = signal_text(status);
-    // The shell's 126/127 before any answer: the command never ran.
-    never_ran_ = !answered_ && WIFEXITED(status) && (WEXITSTATUS(status) == 126 || WEXITSTATUS(status) == 127);
-    pid_ = -1;
-    close(in_);
-    close(out_);
-    if (errors_ >= 0) {
-      const auto size = lseek(errors_, 0, SEEK_END);
-      const off_t from = size > 2000 ? size - 2000 : 0;
-      std::string tail(static_cast<std::size_t>(size - from), '\0');
-      if (pread(errors_, tail.data(), tail.size(), from) > 0 && !tail.empty()) text += "; stderr: " + tail;
-      close(errors_);
-      errors_ = -1;
-    }
-    return text;
+  // The adapter is gone or useless: a Crashed outcome (Failed when the
+  // shell could not run the command at all: 126/127 before any answer).
+  // It gets a moment to exit by itself, so that its status explains it.
+  Outcome ended(const std::string& what) {
+    Outcome outcome;
+    const bool was_answering = answered_;
+    const auto how = stop(std::chrono::milliseconds(200));
+    const auto status = last_status_;
+    const bool never_ran =
+        !was_answering && WIFEXITED(status) && (WEXITSTATUS(status) == 126 || WEXITSTATUS(status) == 127);
+    outcome.kind = never_ran ? Outcome::Kind::Failed : Outcome::Kind::Crashed;
+    outcome.detail = what + how;
+    return outcome;
   }
 
-  void stop() {
-    if (pid_ <= 0) return;
-    kill(pid_, SIGKILL);
-    reap();
+  // Ends the adapter (after `grace`, killing its process group); returns
+  // "; exited with status 1; stderr: ...".
+  std::string stop(std::chrono::milliseconds grace = std::chrono::milliseconds(0)) {
+    if (!child_) return {};
+    const auto how = child_->finish(grace);
+    last_status_ = child_->status();
+    const auto errors = shown("stderr", child_->err());
+    child_.reset();
+    buffer_.clear();
+    return "; " + how + errors;
   }
 
   std::string command_;
-  double timeout_;
-  pid_t pid_ = -1;
-  int in_ = -1, out_ = -1, errors_ = -1;
-  off_t errors_seen_ = 0;
-  bool answered_ = false;   // a result line came since the last start
-  bool never_ran_ = false;  // the last stop was the shell failing to start the command
+  AdapterLimits limits_;
+  std::unique_ptr<process::Child> child_;
+  std::size_t errors_seen_ = 0;  // stderr bytes already looked at for sanitizer reports
+  std::size_t log_seen_ = 0;     // stderr bytes already shown with a result
+  bool answered_ = false;        // a result line came since the last start
+  int last_status_ = 0;
   std::string buffer_;
+};
+
+// ---- a breaker for adapters that stopped answering -----------------------------
+
+// After kHangLimit parses in a row time out, the adapter is asked again only
+// every kRetryEvery bodies; the bodies between get a Failed outcome (an
+// ERROR verdict) at once. Without it, a parser that hangs on everything
+// would cost every body of the run its full timeout.
+class BreakerAdapter final : public Adapter {
+ public:
+  static constexpr int kHangLimit = 4, kRetryEvery = 32;
+
+  explicit BreakerAdapter(std::unique_ptr<Adapter> inner) : inner_(std::move(inner)) {}
+  std::string describe() const override { return inner_->describe(); }
+
+  Outcome parse(const std::string& body, const std::string& profile) override {
+    if (hangs_ >= kHangLimit && ++skipped_ % kRetryEvery != 0) {
+      Outcome outcome;
+      outcome.detail = "not parsed: the last " + std::to_string(hangs_) +
+                       " parses timed out in a row (tried again every " + std::to_string(kRetryEvery) +
+                       " bodies); last: " + last_hang_;
+      return outcome;
+    }
+    auto outcome = inner_->parse(body, profile);
+    if (outcome.kind == Outcome::Kind::TimedOut) {
+      ++hangs_;
+      last_hang_ = outcome.detail;
+    } else {
+      hangs_ = 0;
+      skipped_ = 0;
+    }
+    return outcome;
+  }
+
+ private:
+  std::unique_ptr<Adapter> inner_;
+  int hangs_ = 0;
+  int skipped_ = 0;
+  std::string last_hang_;
 };
 
 }  // namespace
@@ -405,12 +494,12 @@ Normalized Normalized::from_c(const otaconf_result& r) {
   return n;
 }
 
-std::unique_ptr<Adapter> library_adapter(const std::string& path, double timeout_seconds) {
-  return std::make_unique<LibraryAdapter>(path, timeout_seconds);
+std::unique_ptr<Adapter> library_adapter(const std::string& path, const AdapterLimits& limits) {
+  return std::make_unique<BreakerAdapter>(std::make_unique<LibraryAdapter>(path, limits));
 }
 
-std::unique_ptr<Adapter> command_adapter(const std::string& command, double timeout_seconds) {
-  return std::make_unique<CommandAdapter>(command, timeout_seconds);
+std::unique_ptr<Adapter> command_adapter(const std::string& command, const AdapterLimits& limits) {
+  return std::make_unique<BreakerAdapter>(std::make_unique<CommandAdapter>(command, limits));
 }
 
 }  // namespace otaconf::client

@@ -56,7 +56,8 @@ Verdict violation_of(spec::Level level) {
 std::string Basis::decisions_text() const {
   std::string out;
   for (const auto& d : decisions) {
-    out += (out.empty() ? "" : ", ") + d.ambiguity + " (profile '" + d.decided + "', implementation '" + d.reading + "')";
+    out +=
+        (out.empty() ? "" : ", ") + d.ambiguity + " (profile '" + d.decided + "', implementation '" + d.reading + "')";
   }
   return out;
 }
@@ -121,7 +122,52 @@ json Evidence::to_json() const {
   return out;
 }
 
+namespace {
+
+void make_printable(std::string& text) {
+  if (!crypto::is_valid_utf8(text)) text = crypto::escape_invalid_utf8(text);
+}
+
+// In place, touching only what holds bytes that are not UTF-8 (most
+// evidence is valid: no copy then).
+void make_printable(json& value) {
+  if (value.is_string()) {
+    make_printable(value.get_ref<std::string&>());
+  } else if (value.is_array()) {
+    for (auto& element : value) make_printable(element);
+  } else if (value.is_object()) {
+    bool bad_key = false;
+    for (auto it = value.begin(); it != value.end(); ++it) {
+      bad_key = bad_key || !crypto::is_valid_utf8(it.key());
+      make_printable(it.value());
+    }
+    if (bad_key) value = printable(value);
+  } else if (value.is_discarded()) {
+    value = "(not JSON)";
+  }
+}
+
+// Everything a peer may have put into an outcome, as valid UTF-8: a verdict
+// is printed, written to results, JUnit and the report, and each of them
+// needs text (docs/reliability.md, "Lossless output").
+void make_printable(Outcome& outcome) {
+  for (auto* text : {&outcome.check, &outcome.title, &outcome.clause, &outcome.message, &outcome.evidence.curl,
+                     &outcome.evidence.reproduce, &outcome.evidence.vector_file, &outcome.basis.conflict})
+    make_printable(*text);
+  for (auto* document :
+       {&outcome.evidence.request, &outcome.evidence.response, &outcome.evidence.expected, &outcome.evidence.observed})
+    make_printable(*document);
+  for (auto& decision : outcome.basis.decisions) {
+    make_printable(decision.ambiguity);
+    make_printable(decision.decided);
+    make_printable(decision.reading);
+  }
+}
+
+}  // namespace
+
 void Recorder::record(Outcome outcome) {
+  make_printable(outcome);
   std::lock_guard lock(mutex_);
   auto& entry = entries_[{outcome.check, outcome.clause}];
   if (listed(outcome.verdict)) {
@@ -159,6 +205,7 @@ bool Recorder::keeps_evidence(const std::string& check, const std::string& claus
 }
 
 void Recorder::observe(Observation observation) {
+  for (auto* text : {&observation.ambiguity, &observation.check, &observation.text}) make_printable(*text);
   std::lock_guard lock(mutex_);
   for (const auto& known : observations_) {
     if (known.ambiguity == observation.ambiguity && known.text == observation.text) return;

@@ -52,6 +52,23 @@ TEST(Results, BytesThatAreNotUtf8AreEscapedNeverLost) {
   EXPECT_TRUE(validate(parsed).empty());
 }
 
+TEST(Recorder, HoldsOnlyPrintableTextSoEveryWriterCanUseIt) {
+  // The console, JUnit and the report read entries, not the document: what
+  // a peer sent is escaped when it is recorded.
+  Recorder recorder;
+  auto bad = outcome(Verdict::Fail, std::string("manuf \xb2\xe2\xca\xd4"));
+  bad.evidence.response = {{"headers", {{std::string("X-\xff"), "1"}}}, {"body", std::string("\xc0")}};
+  bad.basis.decisions.push_back({"AMB.X", "a", std::string("b \xfe")});
+  recorder.record(bad);
+  recorder.observe({"AMB.X", "server.error-codes", std::string("saw \xff")});
+  const auto entry = recorder.entries().front();
+  EXPECT_EQ(entry.message, "manuf \\xb2\\xe2\\xca\\xd4");
+  EXPECT_NO_THROW((void)entry.evidence.to_json().dump());
+  EXPECT_TRUE(entry.evidence.response["headers"].contains("X-\\xff"));
+  EXPECT_EQ(entry.failures.front().basis.decisions.front().reading, "b \\xfe");
+  EXPECT_EQ(recorder.observations().front().text, "saw \\xff");
+}
+
 TEST(Results, TheBasisAndTheListedCasesAreInTheDocument) {
   Recorder recorder;
   auto soft = outcome(Verdict::NonStrict, "a decision");

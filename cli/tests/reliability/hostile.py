@@ -10,7 +10,6 @@ bounded time, its memory stays bounded, it exits with a documented status
 """
 import json
 import os
-import resource
 import socket
 import subprocess
 import sys
@@ -21,7 +20,7 @@ import xml.dom.minidom
 
 OTACONF, SOURCE, CASE = os.path.abspath(sys.argv[1]), os.path.abspath(sys.argv[2]), sys.argv[3]
 MAX_SECONDS = 40     # per case; the whole label stays under a minute on 2 cores
-MAX_RSS_MIB = 300    # otaconf's peak resident memory
+MAX_RSS_MIB = 300    # otaconf's own peak resident memory
 
 
 def fail(message):
@@ -148,15 +147,37 @@ def start_server(handler, honest_requests=2):
 
 # ---- running otaconf and checking what it owes -------------------------------
 
+def peak_rss_mib(process):
+    """otaconf's own peak resident memory (VmHWM), sampled until it exits:
+    its children (parsers, devices) have budgets of their own."""
+    peak = 0
+    while process.poll() is None:
+        try:
+            with open("/proc/%d/status" % process.pid) as f:
+                for line in f:
+                    if line.startswith("VmHWM:"):
+                        peak = max(peak, int(line.split()[1]) / 1024)
+        except OSError:
+            pass
+        time.sleep(0.02)
+    return peak
+
+
 def run(args, allowed_exits, work):
     started = time.monotonic()
+    process = subprocess.Popen([OTACONF] + args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=work)
+    peak = [0]
+    sampler = threading.Thread(target=lambda: peak.__setitem__(0, peak_rss_mib(process)))
+    sampler.start()
     try:
-        done = subprocess.run([OTACONF] + args, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                              timeout=MAX_SECONDS, cwd=work)
+        stdout, stderr = process.communicate(timeout=MAX_SECONDS)
     except subprocess.TimeoutExpired:
+        process.kill()
         fail("otaconf did not finish within %d s" % MAX_SECONDS)
+    sampler.join()
+    done = subprocess.CompletedProcess(args, process.returncode, stdout, stderr)
     seconds = time.monotonic() - started
-    rss_mib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    rss_mib = peak[0]
     out = done.stdout.decode("utf-8", "replace")
     err = done.stderr.decode("utf-8", "replace")
     print("%s: exit %d in %.1f s, peak RSS %.0f MiB" % (CASE, done.returncode, seconds, rss_mib))
@@ -208,7 +229,108 @@ def server_case(mode, expect_text):
         print("  summary:", json.dumps(verdicts)[:300])
 
 
+# ---- hostile adapters (client) and devices (client-e2e) -------------------------
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+VECTORS = ("y_", "n_")  # the first vector of each kind: a few parses, quickly
+
+
+def small_vectors(work):
+    """A directory with a few response vectors (a run's parses stay few)."""
+    source = os.path.join(SOURCE, "corpus", "vectors", "response")
+    target = os.path.join(work, "vectors")
+    os.mkdir(target)
+    names = sorted(n[:-5] for n in os.listdir(source) if n.endswith(".json"))
+    for prefix in VECTORS:
+        name = next(n for n in names if n.startswith(prefix))
+        for suffix in (".json", ".body"):
+            with open(os.path.join(source, name + suffix), "rb") as f, \
+                    open(os.path.join(target, name + suffix), "wb") as g:
+                g.write(f.read())
+    return target
+
+
+def leftovers(marker):
+    """Processes whose command line holds `marker` (they should all be gone)."""
+    found = []
+    for pid in os.listdir("/proc"):
+        if pid.isdigit():
+            try:
+                with open("/proc/%s/cmdline" % pid, "rb") as f:
+                    if marker.encode() in f.read():
+                        found.append(int(pid))
+            except OSError:
+                pass
+    return found
+
+
+def no_leftovers(marker):
+    time.sleep(0.3)
+    left = leftovers(marker)
+    for pid in left:
+        try:
+            os.kill(pid, 9)
+        except OSError:
+            pass
+    if left:
+        fail("processes left running after the run: %s" % left)
+
+
+def client_case(adapter_args, expect_text, allowed=(1, 3), marker=None):
+    with tempfile.TemporaryDirectory() as work:
+        run(["client"] + adapter_args + ["--vectors", small_vectors(work), "--cases", "3", "--timeout", "1",
+             "--adapter-memory", "256", "--results", "r.json", "--junit", "j.xml"], allowed, work)
+        check_outputs(work, expect_text)
+    if marker:
+        no_leftovers(marker)
+
+
+def adapter_case(mode, expect_text, marker=None):
+    command = "%s %s %s" % (sys.executable, os.path.join(HERE, "hostile_adapter.py"), mode)
+    client_case(["--adapter-cmd", command], expect_text, marker=marker)
+
+
+def library(mode):
+    return os.environ["HOSTILE_LIB_HOSTILE_" + mode.upper().replace("-", "_")]
+
+
+def library_case(mode, expect_text, allowed=(1, 3)):
+    client_case(["--adapter-lib", library(mode)], expect_text, allowed)
+
+
+def library_refused(mode, expect_text):
+    """A library that cannot even be loaded is a usage error: exit 2, one line."""
+    with tempfile.TemporaryDirectory() as work:
+        _, err = run(["client", "--adapter-lib", library(mode), "--timeout", "1"], (2,), work)
+        if len(err.strip().splitlines()) != 1 or expect_text not in err:
+            fail("expected one line with %r, got: %s" % (expect_text, err))
+
+
+def device_case(mode, expect_text, marker=None, scenarios="fixture,errno-8"):
+    command = "%s %s %s" % (sys.executable, os.path.join(HERE, "hostile_device.py"), mode)
+    with tempfile.TemporaryDirectory() as work:
+        run(["client-e2e", "--cmd", command, "--scenario", scenarios, "--timeout", "2",
+             "--results", "r.json", "--junit", "j.xml"], (1, 3), work)
+        check_outputs(work, expect_text)
+    if marker:
+        no_leftovers(marker)
+
+
 CASES = {
+    "adapter-close-and-stay": lambda: adapter_case("close-and-stay", "the adapter closed its"),
+    "adapter-double-lines": lambda: adapter_case("double-lines", "protocol out of step"),
+    "adapter-flood": lambda: adapter_case("flood", "without a newline"),
+    "adapter-memory-hog": lambda: adapter_case("memory-hog", "MiB of memory"),
+    "adapter-orphan": lambda: adapter_case("orphan", None, marker="otaconf-hostile-orphan"),
+    "library-constructor-crash": lambda: library_refused("constructor-crash", "killed by signal 11"),
+    "library-constructor-loop": lambda: library_refused("constructor-loop", "still running: killed by otaconf"),
+    "library-memory-hog": lambda: library_case("memory-hog", "MiB of memory"),
+    "library-not-utf8": lambda: library_case("not-utf8", "\\\\xff"),
+    "library-stdout-flood": lambda: library_case("stdout-flood", "bytes, the last 2000 shown", allowed=(0, 1, 3)),
+    "device-gbk-manuf": lambda: device_case("gbk-manuf", "\\\\xb2\\\\xe2"),
+    "device-flooder": lambda: device_case("flooder", None, marker="otaconf-hostile-flooder"),
+    "device-output-flood": lambda: device_case("output-flood", "bytes not kept"),
+    "device-hang": lambda: device_case("hang", "did not finish within 2 s"),
     "server-slow": lambda: server_case("slow", "deadline of 1 s"),
     "server-endless-body": lambda: server_case("endless-body", "past the limit of"),
     "server-endless-chunked": lambda: server_case("endless-chunked", "passed the limit of"),

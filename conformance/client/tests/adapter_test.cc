@@ -27,7 +27,7 @@ while True:
 ')";
 
 TEST(CommandAdapter, CrashHangAndGarbageAreVerdictsAndTheAdapterRestarts) {
-  auto adapter = command_adapter(kScript, 1.0);
+  auto adapter = command_adapter(kScript, {.timeout_seconds = 1.0});
   EXPECT_EQ(adapter->parse("fine", "strict").kind, Outcome::Kind::Parsed);
   const auto crashed = adapter->parse("crash", "strict");
   EXPECT_EQ(crashed.kind, Outcome::Kind::Crashed) << crashed.detail;
@@ -42,15 +42,26 @@ TEST(CommandAdapter, CrashHangAndGarbageAreVerdictsAndTheAdapterRestarts) {
   EXPECT_EQ(adapter->parse("fine", "strict").kind, Outcome::Kind::Parsed);
 }
 
+TEST(CommandAdapter, AfterFourHangsInARowOnlyEveryThirtySecondBodyIsTried) {
+  auto adapter = command_adapter("sleep 3600", {.timeout_seconds = 0.1});
+  for (int i = 0; i < 4; ++i) ASSERT_EQ(adapter->parse("x", "strict").kind, Outcome::Kind::TimedOut) << i;
+  for (int i = 1; i < 32; ++i) {
+    const auto skipped = adapter->parse("x", "strict");
+    ASSERT_EQ(skipped.kind, Outcome::Kind::Failed) << i;
+    ASSERT_NE(skipped.detail.find("timed out in a row"), std::string::npos) << skipped.detail;
+  }
+  EXPECT_EQ(adapter->parse("x", "strict").kind, Outcome::Kind::TimedOut);  // the 32nd is tried again
+}
+
 TEST(CommandAdapter, AMissingCommandIsAFailureNotACrashOfTheRunner) {
-  auto adapter = command_adapter("/nonexistent/parser", 1.0);
+  auto adapter = command_adapter("/nonexistent/parser", {.timeout_seconds = 1.0});
   const auto outcome = adapter->parse("{}", "strict");
   EXPECT_NE(outcome.kind, Outcome::Kind::Parsed);
 }
 
 TEST(LibraryAdapter, AMissingLibraryIsOneClearError) {
   try {
-    library_adapter("/nonexistent/libparser.so", 1.0);
+    library_adapter("/nonexistent/libparser.so", {.timeout_seconds = 1.0});
     FAIL() << "no exception";
   } catch (const std::runtime_error& e) {
     EXPECT_NE(std::string(e.what()).find("cannot load adapter library"), std::string::npos) << e.what();
@@ -58,14 +69,14 @@ TEST(LibraryAdapter, AMissingLibraryIsOneClearError) {
 }
 
 TEST(LibraryAdapter, ASanitizerReportIsACrashWhateverTheExitStatus) {
-  auto adapter = library_adapter(OTACONF_REPORT_LIBRARY, 5.0);
+  auto adapter = library_adapter(OTACONF_REPORT_LIBRARY, {.timeout_seconds = 5.0});
   const auto outcome = adapter->parse(R"({"errno":8,"error":"x"})", "strict");
   EXPECT_EQ(outcome.kind, Outcome::Kind::Crashed) << outcome.detail;
   EXPECT_NE(outcome.detail.find("runtime error"), std::string::npos) << outcome.detail;
 }
 
 TEST(LibraryAdapter, TheReferenceClientParsesInAChild) {
-  auto adapter = library_adapter(OTACONF_CLIENT_LIBRARY, 5.0);
+  auto adapter = library_adapter(OTACONF_CLIENT_LIBRARY, {.timeout_seconds = 5.0});
   const auto outcome = adapter->parse(R"({"errno":19,"error":"suspended"})", "strict");
   ASSERT_EQ(outcome.kind, Outcome::Kind::Parsed) << outcome.detail;
   EXPECT_TRUE(outcome.result.accepted);
@@ -85,7 +96,7 @@ namespace {
 
 TEST(ClientSuite, ReferenceClientResultsFollowTheSchema) {
   const auto spec = spec::load_spec(spec::default_spec_path());
-  auto adapter = client::library_adapter(OTACONF_CLIENT_LIBRARY, 5.0);
+  auto adapter = client::library_adapter(OTACONF_CLIENT_LIBRARY, {.timeout_seconds = 5.0});
   ClientOptions options;
   options.cases = 20;
   options.vectors = vectors::default_directory();

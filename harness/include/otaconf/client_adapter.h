@@ -9,6 +9,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "otaconf/process.h"
 #include "otaconf_adapter.h"
 
 namespace otaconf::client {
@@ -33,6 +34,7 @@ struct Outcome {
   enum class Kind { Parsed, Crashed, TimedOut, Garbage, Failed } kind = Kind::Failed;
   Normalized result;
   std::string detail;  // signal, stderr tail, or what was wrong with the output
+  std::string output;  // what the parser printed meanwhile (its last bytes), when it printed anything
 };
 
 std::string to_string(Outcome::Kind kind);
@@ -44,12 +46,21 @@ class Adapter {
   virtual std::string describe() const = 0;
 };
 
-// dlopen()s `path` and calls otaconf_adapter_parse in a fork per body.
-// Throws std::runtime_error (one line) when the library or symbol is missing.
-std::unique_ptr<Adapter> library_adapter(const std::string& path, double timeout_seconds);
+// What one parse may take: wall time, and the child's memory and captured
+// output (process::Budget). Past any of them the parse is a verdict.
+struct AdapterLimits {
+  double timeout_seconds = 5;
+  process::Budget budget{64 * 1024, 512ull << 20};
+};
+
+// Loads `path` and calls otaconf_adapter_parse in a child process per body
+// (the library is never loaded into otaconf itself). Throws
+// std::runtime_error (one line) when the library or symbol is missing or
+// loading it crashes or hangs.
+std::unique_ptr<Adapter> library_adapter(const std::string& path, const AdapterLimits& limits);
 
 // Starts `command` with /bin/sh once and reuses it; restarts it after a
-// crash, a hang or garbage output.
-std::unique_ptr<Adapter> command_adapter(const std::string& command, double timeout_seconds);
+// crash, a hang, garbage output or output out of step with the bodies.
+std::unique_ptr<Adapter> command_adapter(const std::string& command, const AdapterLimits& limits);
 
 }  // namespace otaconf::client

@@ -81,11 +81,12 @@ struct E2eResult {
   std::string scenario;
   std::string expect;
   int exit_code = -1;
-  bool timed_out = false;
+  bool timed_out = false;  // stopped by otaconf: out of time, memory or requests (`stopped` says which)
   int check_requests = 0;
   bool downloaded = false;
   int download_attempts = 0;
   double shortest_gap = -1;  // seconds between the closest two check requests; -1: fewer than two
+  std::string stopped;
 };
 
 // Runs `command` (with /bin/sh) once per scenario against an in-process mock

@@ -13,6 +13,7 @@ fi
 targets=$(ls fuzz/*_fuzzer.cc | sed 's|fuzz/||;s|_fuzzer.cc||')
 cmake --preset fuzz >/dev/null
 cmake --build --preset fuzz --target fuzz_dictionary $(for t in $targets; do echo "${t}_fuzzer"; done)
+ctest --preset fuzz  # fuzz.linkage: the targets need only glibc and the compiler's runtime
 for target in $targets; do
   corpus_name=$target
   case $target in adapter | json_baseline) corpus_name=client_parser ;; esac

@@ -65,6 +65,16 @@ void measure(Package& package) {
   package.available = true;
 }
 
+// Whether `file` (symbolic links and ".." resolved) lies under `dir`.
+bool within(const std::filesystem::path& dir, const std::filesystem::path& file) {
+  std::error_code ec;
+  const auto base = std::filesystem::weakly_canonical(dir.empty() ? std::filesystem::current_path(ec) : dir, ec);
+  const auto target = std::filesystem::weakly_canonical(file, ec);
+  if (ec) return false;
+  const auto relative = target.lexically_relative(base);
+  return !relative.empty() && *relative.begin() != "..";
+}
+
 class Reader {
  public:
   explicit Reader(std::filesystem::path base_dir) : base_dir_(std::move(base_dir)) {}
@@ -73,11 +83,12 @@ class Reader {
     Fixture f;
     f.description = text_or_empty(root, "description");
     for (const auto& p : root.at("products")) {
-      f.products.push_back({p.at("id").get<std::string>(), text_or_empty(p, "name"), p.at("access_key").get<std::string>()});
+      f.products.push_back(
+          {p.at("id").get<std::string>(), text_or_empty(p, "name"), p.at("access_key").get<std::string>()});
     }
     for (const auto& d : root.at("devices")) {
-      Device device{d.at("dev_id").get<std::string>(), d.at("product").get<std::string>(), d.at("name").get<std::string>(),
-                    std::nullopt};
+      Device device{d.at("dev_id").get<std::string>(), d.at("product").get<std::string>(),
+                    d.at("name").get<std::string>(), std::nullopt};
       if (d.contains("access_key")) device.access_key = d.at("access_key").get<std::string>();
       f.devices.push_back(std::move(device));
     }
@@ -100,6 +111,7 @@ class Reader {
     if (j.contains("file")) {
       std::filesystem::path file = j.at("file").get<std::string>();
       p.file = file.is_absolute() ? file : base_dir_ / file;
+      p.outside_fixture_dir = !within(base_dir_, *p.file);
     } else {
       p.seed = j.at("seed").get<std::uint64_t>();
       p.size = j.at("size").get<std::uint64_t>();
@@ -159,14 +171,22 @@ void unique(const std::vector<T>& items, Key key, const std::string& what, const
 }
 
 void check_references(const Fixture& f, Collector& out) {
-  unique(f.products, [](const Product& p) { return p.id; }, "product id", "/products", out);
-  unique(f.devices, [](const Device& d) { return d.dev_id; }, "dev_id", "/devices", out);
-  unique(f.devices, [](const Device& d) { return d.product + "/" + d.name; }, "device name in its product", "/devices", out);
-  unique(f.packages, [](const Package& p) { return p.id; }, "package id", "/packages", out);
-  unique(f.tasks, [](const Task& t) { return t.id; }, "task id", "/tasks", out);
-  unique(f.examples, [](const Example& e) { return e.name; }, "example name", "/examples", out);
+  unique(
+      f.products, [](const Product& p) { return p.id; }, "product id", "/products", out);
+  unique(
+      f.devices, [](const Device& d) { return d.dev_id; }, "dev_id", "/devices", out);
+  unique(
+      f.devices, [](const Device& d) { return d.product + "/" + d.name; }, "device name in its product", "/devices",
+      out);
+  unique(
+      f.packages, [](const Package& p) { return p.id; }, "package id", "/packages", out);
+  unique(
+      f.tasks, [](const Task& t) { return t.id; }, "task id", "/tasks", out);
+  unique(
+      f.examples, [](const Example& e) { return e.name; }, "example name", "/examples", out);
   for (std::size_t i = 0; i < f.products.size(); ++i) {
-    if (!crypto::base64_decode(f.products[i].access_key)) out.add(child(child("/products", i), "access_key"), "not base64");
+    if (!crypto::base64_decode(f.products[i].access_key))
+      out.add(child(child("/products", i), "access_key"), "not base64");
   }
   for (std::size_t i = 0; i < f.devices.size(); ++i) {
     const auto& d = f.devices[i];
@@ -185,7 +205,8 @@ void check_references(const Fixture& f, Collector& out) {
       for (std::size_t k = 0; k < t.devices->size(); ++k) {
         const auto* d = f.device((*t.devices)[k]);
         if (!d || d->product != t.product) {
-          out.add(child(child(base, "devices"), k), "'" + (*t.devices)[k] + "' is not a device of product " + t.product);
+          out.add(child(child(base, "devices"), k),
+                  "'" + (*t.devices)[k] + "' is not a device of product " + t.product);
         }
       }
     }
@@ -240,6 +261,14 @@ std::optional<std::string> Package::read(std::uint64_t offset, std::uint64_t len
   std::string bytes(length, '\0');
   if (!in.read(bytes.data(), static_cast<std::streamsize>(length))) return std::nullopt;
   return bytes;
+}
+
+std::optional<std::string> packages_outside(const Fixture& fixture) {
+  for (const auto& p : fixture.packages) {
+    if (p.outside_fixture_dir)
+      return "package '" + p.id + "': " + p.file->string() + " is outside the fixture's directory";
+  }
+  return std::nullopt;
 }
 
 bool Task::targets(const Device& device) const {

@@ -44,7 +44,7 @@ int main(int argc, char** argv) {
   std::string fixture_file, spec_file, host = "127.0.0.1";
   int port = 8080;
   int threads = 8;
-  bool quiet = false, show_mutants = false, show_variants = false, mutants_json = false;
+  bool quiet = false, show_mutants = false, show_variants = false, mutants_json = false, packages_anywhere = false;
   otaconf::refserver::Options options;
   long long ttl = options.token_ttl.count();
   app.add_option("--fixture", fixture_file, "fixture file (default: the embedded reference/fixtures/default.json)");
@@ -66,6 +66,8 @@ int main(int argc, char** argv) {
       ->check(CLI::PositiveNumber);
   app.add_option("--threads", threads, "worker threads")->capture_default_str()->check(CLI::Range(1, 256));
   app.add_flag("--quiet", quiet, "no per-request log lines");
+  app.add_flag("--packages-anywhere", packages_anywhere,
+               "serve package files outside the fixture's directory (refused by default)");
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -88,6 +90,10 @@ int main(int argc, char** argv) {
                                                                  : std::filesystem::path(spec_file));
     auto fixture =
         fixture_file.empty() ? otaconf::fixture::default_fixture() : otaconf::fixture::load_fixture(fixture_file);
+    if (const auto outside = otaconf::fixture::packages_outside(fixture); outside && !packages_anywhere) {
+      std::cerr << "ota-refserver: " << fixture_file << ": " << *outside << " (--packages-anywhere serves it)\n";
+      return 2;
+    }
     otaconf::refserver::Service service(spec, std::move(fixture), options);
 
     // SIGINT and SIGTERM go to a thread that stops the server cleanly.

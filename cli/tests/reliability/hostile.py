@@ -94,6 +94,12 @@ def serve_non_utf8(conn):  # a well-formed answer whose header name and body are
                      b"Content-Length: %d\r\n\r\n%s" % (len(body), body))
 
 
+def serve_two_lengths(conn):  # two framings of one answer: a smuggling pair
+    while read_request(conn):
+        conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: %d\r\n"
+                     b"Content-Length: 5\r\n\r\n%s" % (len(OK_JSON), OK_JSON))
+
+
 def serve_close(conn):  # accepts, reads, answers nothing
     read_request(conn)
 
@@ -106,7 +112,7 @@ def serve_garbage(conn):
 SERVERS = {
     "slow": serve_slow, "endless-body": serve_endless_body, "endless-chunked": serve_endless_chunked,
     "endless-headers": serve_endless_headers, "huge-header": serve_huge_header, "non-utf8": serve_non_utf8,
-    "close": serve_close, "garbage": serve_garbage,
+    "close": serve_close, "garbage": serve_garbage, "two-lengths": serve_two_lengths,
 }
 
 
@@ -339,6 +345,7 @@ CASES = {
     "server-non-utf8": lambda: server_case("non-utf8", None),
     "server-close": lambda: server_case("close", "without answering"),
     "server-garbage": lambda: server_case("garbage", None),
+    "server-two-lengths": lambda: server_case("two-lengths", "Content-Length headers that disagree"),
 }
 
 if CASE not in CASES:

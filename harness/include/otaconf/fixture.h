@@ -36,6 +36,7 @@ struct Device {
 struct Package {
   std::string id;
   std::optional<std::filesystem::path> file;  // resolved against the fixture's directory
+  bool outside_fixture_dir = false;            // `file` leads out of it (absolute, "..", a link)
   std::optional<std::uint64_t> seed;
   std::uint64_t size = 0;
   std::string md5;                 // lower-case hex
@@ -125,6 +126,11 @@ LoadOutcome try_load_fixture_text(std::string_view text, const std::string& labe
 // Throw InputError with the first diagnostic.
 Fixture load_fixture(const std::filesystem::path& file);
 Fixture load_fixture_text(std::string_view text, const std::string& label, const std::filesystem::path& base_dir = {});
+
+// The first package whose file lies outside the fixture's directory, as a
+// message; a server serves such a file only when its user allows it
+// (ota-refserver --packages-anywhere), lest a fixture serve /etc/passwd.
+std::optional<std::string> packages_outside(const Fixture& fixture);
 
 // reference/fixtures/default.json, compiled in.
 std::string_view default_fixture_text();

@@ -9,6 +9,9 @@
 
 #include <array>
 #include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
 #include <regex>
 
 #include "support.h"
@@ -93,8 +96,8 @@ TEST(Binary, ListsMutantsWithClauses) {
 }
 
 TEST(Binary, ServesEveryDocumentedExampleAndStopsOnSigterm) {
-  auto process = spawn({OTACONF_REFSERVER_BINARY, "--fixture", OTACONF_DEFAULT_FIXTURE, "--port", "0",
-                        "--fault-injection", "--quiet"});
+  auto process = spawn(
+      {OTACONF_REFSERVER_BINARY, "--fixture", OTACONF_DEFAULT_FIXTURE, "--port", "0", "--fault-injection", "--quiet"});
   ASSERT_GT(process.pid, 0);
   ChildGuard guard{process.pid};
   const auto url = read_line(process.out);
@@ -110,8 +113,10 @@ TEST(Binary, ServesEveryDocumentedExampleAndStopsOnSigterm) {
     httplib::Headers headers{{"Content-Type", "application/json"}};
     if (!example.auth.omit) {
       const auto* device = fx.device(example.request.value("dev_id", ""));
-      const auto res = !example.auth.res.empty() ? example.auth.res : "products/" + (device ? device->product : "123123");
-      headers.emplace("Authorization", testing::token_for(res, example.auth.method, example.auth.expired ? now - 60 : now + 3600));
+      const auto res =
+          !example.auth.res.empty() ? example.auth.res : "products/" + (device ? device->product : "123123");
+      headers.emplace("Authorization",
+                      testing::token_for(res, example.auth.method, example.auth.expired ? now - 60 : now + 3600));
     }
     if (example.fault) headers.emplace("X-Otaconf-Fault", "internal");
     auto res = client.Get("/ota/check?" + testing::query_of(example.request), headers);
@@ -126,15 +131,39 @@ TEST(Binary, ServesEveryDocumentedExampleAndStopsOnSigterm) {
 }
 
 TEST(Binary, BadArgumentsExitTwo) {
-  for (const std::vector<std::string>& args : {std::vector<std::string>{OTACONF_REFSERVER_BINARY, "--mutant", "nope", "--port", "0"},
-                                               {OTACONF_REFSERVER_BINARY, "--profile", "sloppy", "--port", "0"},
-                                               {OTACONF_REFSERVER_BINARY, "--fixture", "/nonexistent.json"},
-                                               {OTACONF_REFSERVER_BINARY, "--bogus"}}) {
+  for (const std::vector<std::string>& args :
+       {std::vector<std::string>{OTACONF_REFSERVER_BINARY, "--mutant", "nope", "--port", "0"},
+        {OTACONF_REFSERVER_BINARY, "--profile", "sloppy", "--port", "0"},
+        {OTACONF_REFSERVER_BINARY, "--fixture", "/nonexistent.json"},
+        {OTACONF_REFSERVER_BINARY, "--bogus"}}) {
     auto process = spawn(args);
     ASSERT_GT(process.pid, 0);
     EXPECT_EQ(wait_exit(process.pid), 2) << args[1];
     fclose(process.out);
   }
+}
+
+// A fixture's package file is confined to the fixture's directory: one that
+// leads out (here to /etc/hostname) is refused unless --packages-anywhere.
+TEST(Binary, PackageFilesOutsideTheFixtureDirectoryNeedPackagesAnywhere) {
+  const auto dir = std::filesystem::temp_directory_path() / ("otaconf-fixture-" + std::to_string(getpid()));
+  std::filesystem::create_directories(dir);
+  auto fixture = nlohmann::json::parse(std::ifstream(OTACONF_DEFAULT_FIXTURE));
+  fixture["packages"].push_back({{"id", "escape"}, {"file", "../../../../../../../../etc/hostname"}});
+  const auto file = (dir / "fixture.json").string();
+  std::ofstream(file) << fixture.dump();
+  auto refused = spawn({OTACONF_REFSERVER_BINARY, "--fixture", file, "--port", "0", "--quiet"});
+  ASSERT_GT(refused.pid, 0);
+  EXPECT_EQ(wait_exit(refused.pid), 2);
+  fclose(refused.out);
+  auto allowed = spawn({OTACONF_REFSERVER_BINARY, "--fixture", file, "--port", "0", "--quiet", "--packages-anywhere"});
+  ASSERT_GT(allowed.pid, 0);
+  ChildGuard guard{allowed.pid};
+  EXPECT_EQ(read_line(allowed.out).rfind("http://127.0.0.1:", 0), 0u);
+  kill(allowed.pid, SIGTERM);
+  EXPECT_EQ(wait_exit(allowed.pid), 0);
+  fclose(allowed.out);
+  std::filesystem::remove_all(dir);
 }
 
 }  // namespace

@@ -1,8 +1,13 @@
 // ota-refserver over real loopback sockets (127.0.0.1 only).
+#include <arpa/inet.h>
 #include <gtest/gtest.h>
 #include <httplib.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <sstream>
+#include <thread>
 
 #include "support.h"
 
@@ -25,7 +30,8 @@ class HttpServerTest : public ::testing::Test {
   void TearDown() override { server_->stop(); }
 
   static std::string live_token() {
-    const auto now = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+    const auto now =
+        std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
     return testing::token_for("products/123123", "sha1", now + 3600);
   }
 
@@ -62,7 +68,8 @@ TEST_F(HttpServerTest, ServesTheDocumentExampleAndItsDownload) {
   EXPECT_EQ(bare->status, 200);
   EXPECT_EQ(bare->body.size(), file->body.size());
   // An end beyond the package is clamped (v2 notes).
-  auto clamped = client_->Get("/ota/download/" + body["data"]["token"].get<std::string>(), {{"Range", "bytes=4000-99999"}});
+  auto clamped =
+      client_->Get("/ota/download/" + body["data"]["token"].get<std::string>(), {{"Range", "bytes=4000-99999"}});
   ASSERT_TRUE(clamped);
   EXPECT_EQ(clamped->status, 206);
   EXPECT_EQ(clamped->body, file->body.substr(4000));
@@ -113,8 +120,8 @@ TEST_F(HttpServerTest, ReadsTheBodyOfAGetAndKeepsTheConnectionInStep) {
   httplib::Error error = httplib::Error::Success;
   ASSERT_TRUE(client.send(with_body, answer, error));
   EXPECT_EQ(nlohmann::json::parse(answer.body)["errno"], 0) << answer.body;
-  auto next = client.Get("/ota/check?" + testing::query_of(testing::example_request()),
-                         {{"Authorization", live_token()}});
+  auto next =
+      client.Get("/ota/check?" + testing::query_of(testing::example_request()), {{"Authorization", live_token()}});
   ASSERT_TRUE(next);
   EXPECT_EQ(nlohmann::json::parse(next->body)["errno"], 0) << next->body;
   server.stop();
@@ -122,7 +129,8 @@ TEST_F(HttpServerTest, ReadsTheBodyOfAGetAndKeepsTheConnectionInStep) {
 
 TEST_F(HttpServerTest, RawTokenValuesReachTheVerifierUndecoded) {
   // strict: values must be URL-encoded, so a raw token is malformed.
-  const auto now = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+  const auto now =
+      std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
   const auto raw = testing::token_for("products/123123", "sha1", now + 3600, false);
   auto res = client_->Get("/ota/check?" + testing::query_of(testing::example_request()),
                           {{"Authorization", raw}, {"Content-Type", "application/json"}});
@@ -143,6 +151,132 @@ TEST_F(HttpServerTest, SurvivesAnAuthorizationValueOfFifteenKilobytes) {
                            {{"Authorization", live_token()}, {"Content-Type", "application/json"}});
   ASSERT_TRUE(next);
   EXPECT_EQ(nlohmann::json::parse(next->body)["errno"], 0) << next->body;
+}
+
+// ---- raw sockets: what a hostile client does ---------------------------------
+
+int connect_to(int port) {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_port = htons(static_cast<std::uint16_t>(port));
+  ::inet_pton(AF_INET, "127.0.0.1", &address.sin_addr);
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0) {
+    ::close(fd);
+    return -1;
+  }
+  timeval wait{10, 0};  // a test never waits forever
+  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &wait, sizeof wait);
+  return fd;
+}
+
+void send_text(int fd, const std::string& text) {
+  ASSERT_EQ(::send(fd, text.data(), text.size(), MSG_NOSIGNAL), static_cast<ssize_t>(text.size()));
+}
+
+// Everything the server sends until it closes the connection (or 10 s pass).
+std::string read_to_close(int fd) {
+  std::string out;
+  char chunk[4096];
+  for (ssize_t n; (n = ::recv(fd, chunk, sizeof chunk, 0)) > 0;) out.append(chunk, static_cast<std::size_t>(n));
+  return out;
+}
+
+int count_of(const std::string& text, const std::string& what) {
+  int count = 0;
+  for (auto at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++count;
+  return count;
+}
+
+// Two different lengths frame the body two ways: a 400 and a close, and the
+// request hidden in the body is never answered (request smuggling).
+TEST_F(HttpServerTest, TwoDifferentContentLengthsAreRefusedAndNothingIsSmuggled) {
+  const int fd = connect_to(port_);
+  ASSERT_GE(fd, 0);
+  const std::string smuggled = "GET /ota/check HTTP/1.1\r\nHost: x\r\n\r\n";
+  send_text(fd, "GET /ota/check HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\nContent-Length: " +
+                    std::to_string(smuggled.size()) + "\r\n\r\n" + smuggled);
+  const auto answer = read_to_close(fd);
+  ::close(fd);
+  EXPECT_EQ(answer.rfind("HTTP/1.1 400 ", 0), 0u) << answer;
+  EXPECT_NE(answer.find("two different Content-Length values"), std::string::npos) << answer;
+  EXPECT_EQ(count_of(answer, "HTTP/1.1 "), 1) << answer;
+}
+
+TEST_F(HttpServerTest, ContentLengthWithTransferEncodingIsRefused) {
+  const int fd = connect_to(port_);
+  ASSERT_GE(fd, 0);
+  send_text(fd,
+            "GET /ota/check HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n");
+  const auto answer = read_to_close(fd);
+  ::close(fd);
+  EXPECT_EQ(answer.rfind("HTTP/1.1 400 ", 0), 0u) << answer;
+  EXPECT_EQ(count_of(answer, "HTTP/1.1 "), 1) << answer;
+}
+
+TEST_F(HttpServerTest, EqualContentLengthsAreOneLength) {
+  const int fd = connect_to(port_);
+  ASSERT_GE(fd, 0);
+  send_text(fd, "GET /ota/check?" + testing::query_of(testing::example_request()) +
+                    " HTTP/1.1\r\nHost: x\r\nAuthorization: " + live_token() +
+                    "\r\nContent-Length: 2\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}");
+  const auto answer = read_to_close(fd);
+  ::close(fd);
+  EXPECT_EQ(answer.rfind("HTTP/1.1 200 ", 0), 0u) << answer;
+}
+
+// A request has one deadline from its first byte: a byte now and then does
+// not keep it open (the old per-read timeout did).
+TEST(HttpServerLimits, ARequestTricklingInGetsA408AtItsDeadline) {
+  auto options = testing::options_for("strict");
+  Service service(testing::shipped_spec(), fixture::default_fixture(), options);
+  ServerLimits limits;
+  limits.read_timeout_seconds = 1;
+  HttpServer server(service, limits, nullptr);
+  const int fd = connect_to(server.start("127.0.0.1", 0));
+  ASSERT_GE(fd, 0);
+  std::string answer;
+  for (const char c : std::string("GET /ota/check HTTP/1.1\r\nHost: x\r\n")) {
+    if (::send(fd, &c, 1, MSG_NOSIGNAL) != 1) break;  // closed on us: the deadline passed
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  answer = read_to_close(fd);
+  ::close(fd);
+  EXPECT_EQ(answer.rfind("HTTP/1.1 408 ", 0), 0u) << answer;
+}
+
+// Slow clients hold buffers, not workers: with 64 of them mid-request (and
+// a single worker), a normal check is answered while they are still there.
+TEST(HttpServerLimits, SixtyFourSlowClientsDoNotStarveANormalOne) {
+  auto options = testing::options_for("strict");
+  options.clock = {};
+  Service service(testing::shipped_spec(), fixture::default_fixture(), options);
+  ServerLimits limits;
+  limits.threads = 1;
+  limits.read_timeout_seconds = 30;
+  HttpServer server(service, limits, nullptr);
+  const int port = server.start("127.0.0.1", 0);
+  std::vector<int> slow;
+  for (int i = 0; i < 64; ++i) {
+    slow.push_back(connect_to(port));
+    ASSERT_GE(slow.back(), 0);
+    send_text(slow.back(), "GET /ota/ch");  // and nothing more, for now
+  }
+  httplib::Client client("127.0.0.1", port);
+  client.set_tcp_nodelay(true);
+  client.set_read_timeout(10);
+  const auto now =
+      std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+  auto res = client.Get("/ota/check?" + testing::query_of(testing::example_request()),
+                        {{"Authorization", testing::token_for("products/123123", "sha1", now + 3600)}});
+  ASSERT_TRUE(res);
+  EXPECT_EQ(nlohmann::json::parse(res->body)["errno"], 0) << res->body;
+  for (const int fd : slow) {  // each slow one is still served when it finishes
+    send_text(fd, "eck HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+    EXPECT_EQ(read_to_close(fd).rfind("HTTP/1.1 200 ", 0), 0u);
+    ::close(fd);
+  }
+  server.stop();
 }
 
 TEST_F(HttpServerTest, StopsPromptly) {

@@ -95,15 +95,19 @@ class Service {
 
 struct ServerLimits {
   std::size_t max_body_bytes = 64 * 1024;
-  int read_timeout_seconds = 5;
-  int write_timeout_seconds = 5;
-  int threads = 8;
+  int read_timeout_seconds = 5;   // for a whole request (head and body), from its first byte
+  int write_timeout_seconds = 5;  // for a whole answer
+  int idle_seconds = 5;           // a keep-alive connection waiting for its next request
+  int threads = 8;                // workers running the handler (reading and writing is the event loop's)
+  std::size_t max_connections = 4096;  // past it, a new connection gets a 503 and is closed
+  int max_requests_per_connection = 1000;
 };
 
 // What answers a request (a Service, or another handler such as the mock cloud).
 using Handler = std::function<WireResponse(const WireRequest&, const fixture::SelfAddress&)>;
 
-// The HTTP server over a Service or a Handler (cpp-httplib accepts).
+// The HTTP server over a Service or a Handler: an event loop for every read
+// and write, a pool of workers for the handler (http_server.cc).
 class HttpServer {
  public:
   // log: one JSON line per request; nullptr for none (--quiet).

@@ -49,7 +49,8 @@ void add_client_command(CLI::App& app, int& exit_code) {
   sub->add_option("--only", args->options.only, "judge only clauses matching these globs")->delimiter(',');
   sub->add_option("--skip", args->options.skip, "skip clauses matching these globs")->delimiter(',');
   sub->add_option("--reproduce", args->options.reproduce,
-                  "replay a property's failure: the reproduce string its evidence gives (same --profile and --seed)");
+                  "replay a property's failure: the reproduce string its evidence gives (same --profile and --seed)")
+      ->check(reproduce_string());
   sub->add_option("--implementation", args->implementation, "a name for the parser in reports");
   add_run_outputs(sub, args->outputs);
   sub->callback([args, &exit_code] {
@@ -91,6 +92,7 @@ void add_client_command(CLI::App& app, int& exit_code) {
         return;
       }
       results::Recorder recorder;
+      recorder.redact_signatures(args->outputs.redact_tokens);
       results::RunInfo run;
       run.implementation = args->implementation;
       conformance::run_client_suite(spec, *profile, *adapter, args->options, recorder, run);

@@ -54,6 +54,7 @@ void add_mock_command(CLI::App& app, int& exit_code) {
       auto fixture =
           args->fixture_file.empty() ? fixture::default_fixture() : fixture::load_fixture(args->fixture_file);
       results::Recorder recorder;
+      recorder.redact_signatures(args->outputs.redact_tokens);
       conformance::MockCloud mock(spec, *profile, std::move(fixture), args->scenario, recorder);
       mock.enforce_decisions(args->outputs.enforce_decisions);
       sigset_t signals;
@@ -115,6 +116,7 @@ void add_client_e2e_command(CLI::App& app, int& exit_code) {
         for (const auto& s : conformance::mock_scenarios(spec)) scenarios.push_back(s.id);
       }
       results::Recorder recorder;
+      recorder.redact_signatures(args->outputs.redact_tokens);
       results::RunInfo run;
       run.side = "mock";
       run.implementation = args->command;

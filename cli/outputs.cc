@@ -9,6 +9,7 @@
 
 #include "commands.h"
 #include "otaconf/diagnostic.h"
+#include "otaconf/rapidcheck_reproduce.h"
 #include "otaconf/reports.h"
 
 namespace otaconf::cli {
@@ -24,6 +25,9 @@ void add_run_outputs(CLI::App* sub, RunOutputs& outputs) {
                 "grade a miss that rests on the profile's reading of an ambiguity at its clause's level (FAIL for "
                 "MUST) instead of NON-STRICT");
   sub->add_flag("--quiet", outputs.quiet, "print only FAIL and ERROR lines");
+  sub->add_flag("--redact-tokens", outputs.redact_tokens,
+                "mask token signatures (sign=...) in printed findings, results, JUnit and the report, so that they "
+                "can be shared (curl lines then need a fresh token: otaconf token)");
 }
 
 CLI::Validator seconds_between(double min, double max) {
@@ -54,11 +58,22 @@ CLI::Validator digits_only() {
       "UINT");
 }
 
+CLI::Validator reproduce_string() {
+  return CLI::Validator(
+      [](std::string& value) -> std::string {
+        try {
+          if (rc::detail::stringToReproduceMap(value).empty()) return "'" + value + "' replays no property";
+        } catch (const std::exception&) {
+          return "'" + value.substr(0, 60) + "' is not a reproduce string (copy it from a property's evidence)";
+        }
+        return {};
+      },
+      "REPRODUCE");
+}
+
 void add_property_options(CLI::App* sub, std::uint64_t& seed, int& cases) {
   sub->add_option("--seed", seed, "seed of the property checks")->capture_default_str()->check(digits_only());
-  sub->add_option("--cases", cases, "cases per property check")
-      ->capture_default_str()
-      ->check(CLI::Range(1, 100000));
+  sub->add_option("--cases", cases, "cases per property check")->capture_default_str()->check(CLI::Range(1, 100000));
 }
 
 void print_findings(const results::Recorder& recorder, bool quiet) {

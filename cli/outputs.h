@@ -18,9 +18,10 @@ struct RunOutputs {
   std::string fail_on = "fail";    // fail or non-strict: what makes the exit status 1
   bool enforce_decisions = false;  // decision-based misses graded at their clause's level
   bool quiet = false;              // only FAIL and ERROR lines
+  bool redact_tokens = false;      // token signatures masked in everything recorded
 };
 
-// --results, --junit, --fail-on, --enforce-decisions, --quiet.
+// --results, --junit, --fail-on, --enforce-decisions, --quiet, --redact-tokens.
 void add_run_outputs(CLI::App* sub, RunOutputs& outputs);
 
 // A number of seconds in [min, max]: finite ("nan" and "inf" are not
@@ -29,6 +30,9 @@ CLI::Validator seconds_between(double min, double max);
 
 // A non-negative integer written in decimal digits only ("-1" does not wrap).
 CLI::Validator digits_only();
+
+// A RapidCheck reproduce string (what a property's evidence gives).
+CLI::Validator reproduce_string();
 
 // --seed and --cases of the RapidCheck properties.
 void add_property_options(CLI::App* sub, std::uint64_t& seed, int& cases);

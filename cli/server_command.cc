@@ -48,9 +48,12 @@ int run(const ServerArgs& args) {
   }
 
   results::Recorder recorder;
+
+  recorder.redact_signatures(args.outputs.redact_tokens);
   results::RunInfo run;
   if (args.url.empty()) {
     conformance::EmbeddedRun embedded;
+    embedded.recorder.redact_signatures(args.outputs.redact_tokens);
     try {
       conformance::run_against_reference(spec, *profile, fixture, args.mutant, args.options, embedded, args.variant);
     } catch (const std::exception& e) {
@@ -121,7 +124,8 @@ void add_server_command(CLI::App& app, int& exit_code) {
       ->check(CLI::Range(1, 64));
   add_run_outputs(sub, args->outputs);
   sub->add_option("--reproduce", args->options.reproduce,
-                  "replay a property failure: the reproduce string its evidence gives (same --profile and --fixture)");
+                  "replay a property failure: the reproduce string its evidence gives (same --profile and --fixture)")
+      ->check(reproduce_string());
   sub->add_option("--implementation", args->implementation, "a name for the server in reports");
   sub->add_option("--mutant", args->mutant,
                   "without --url: run the reference server with this fault (see ota-refserver --list-mutants)");

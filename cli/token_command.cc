@@ -6,8 +6,13 @@
 #include "commands.h"
 #include "otaconf/spec_loader.h"
 #include "otaconf/token.h"
+#include "outputs.h"
 
 namespace otaconf::cli {
+
+namespace {
+constexpr long long kCentury = 100LL * 366 * 24 * 3600;
+}  // namespace
 
 void add_token_command(CLI::App& app, int& exit_code) {
   struct Args {
@@ -20,15 +25,22 @@ void add_token_command(CLI::App& app, int& exit_code) {
   auto* sub = app.add_subcommand("token", "Mint an Authorization header value (OneNET token)");
   sub->add_option("--key", args->key, "access key, base64 (product- or device-level)")->required();
   sub->add_option("--res", args->res, "products/{pid} or products/{pid}/devices/{name}")->required();
-  sub->add_option("--method", args->method, "md5, sha1 or sha256")->capture_default_str()->check(CLI::IsMember({"md5", "sha1", "sha256"}));
-  sub->add_option("--ttl", args->ttl, "seconds from now until it expires")->capture_default_str();
-  sub->add_option("--et", args->et, "explicit expiry (Unix seconds); overrides --ttl");
+  sub->add_option("--method", args->method, "md5, sha1 or sha256")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"md5", "sha1", "sha256"}));
+  // Bounded so that nothing clamps silently; a negative --ttl mints an expired token on purpose.
+  sub->add_option("--ttl", args->ttl, "seconds from now until it expires (negative: already expired)")
+      ->capture_default_str()
+      ->check(CLI::Range(-kCentury, kCentury));
+  sub->add_option("--et", args->et, "explicit expiry (Unix seconds, up to 9999999999); overrides --ttl")
+      ->check(digits_only())
+      ->check(CLI::Range(1LL, 9999999999LL));
   sub->add_flag("--raw", args->raw, "do not URL-encode the values (as the vendor's curl examples do)");
   sub->add_option("--spec", args->spec_file, "spec file (default: the shipped spec)");
   sub->callback([args, &exit_code] {
     try {
-      const auto spec = spec::load_spec(args->spec_file.empty() ? spec::default_spec_path()
-                                                                : std::filesystem::path(args->spec_file));
+      const auto spec =
+          spec::load_spec(args->spec_file.empty() ? spec::default_spec_path() : std::filesystem::path(args->spec_file));
       if (!spec.authorization) {
         std::cerr << "otaconf: " << spec.file.string() << ": the spec describes no Authorization token\n";
         exit_code = kExitUsage;
@@ -38,11 +50,12 @@ void add_token_command(CLI::App& app, int& exit_code) {
       request.res = args->res;
       request.method = args->method;
       request.url_encode_values = !args->raw;
-      request.et = args->et != 0 ? args->et
-                                 : std::chrono::duration_cast<std::chrono::seconds>(
-                                       std::chrono::system_clock::now().time_since_epoch())
-                                           .count() +
-                                       args->ttl;
+      request.et =
+          args->et != 0
+              ? args->et
+              : std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
+                        .count() +
+                    args->ttl;
       const auto value = token::mint(*spec.authorization, args->key, request);
       if (!value) {
         std::cerr << "otaconf: --key is not base64\n";

@@ -205,6 +205,17 @@ case $case_name in
   client_vectors_missing)
     run client --adapter-cmd "$CLIENT_COMMAND" --vectors "$work/none"; expect_exit 2
     expect_one_error_line "$work/none" 'not a directory of vectors' ;;
+  server_redact_tokens)
+    # --redact-tokens: no signature in what is printed, the results or JUnit (a mutant makes FAILs with curl lines).
+    run server --mutant unchecked-sha256-signature --redact-tokens --cases 5 --results "$work/r.json" --junit "$work/j.xml"
+    expect_exit 1
+    expect_out 'sign=REDACTED'
+    if grep -Eo 'sign=[^&"'"'"' ]+' "$work/out" "$work/r.json" "$work/j.xml" | grep -Ev 'sign=(REDACTED|SIGN)$'; then
+      fail "a signature was not redacted"
+    fi
+    run server --reproduce garbage; expect_exit 2
+    expect_one_error_line "--reproduce" 'is not a reproduce string'
+    run token --key KuF3NT/jUBJ62LNBB/A8XZA9CqS3Cu79B/ABmfA1UCw= --res products/1 --et 99999999999999; expect_exit 2 ;;
   client_errors_only)
     # An adapter that answers garbage: nothing can be judged, ERROR only: exit 3.
     run client --adapter-cmd "sh -c 'while read -r line; do echo not-json; done'" --cases 5; expect_exit 3

@@ -20,17 +20,13 @@
 #include <sstream>
 #include <unordered_map>
 
+#include "otaconf/rapidcheck_reproduce.h"
 #include "otaconf/conformance/client.h"
 #include "otaconf/crypto.h"
 #include "otaconf/interpret.h"
 #include "otaconf/readings.h"
 #include "otaconf/vectors.h"
 
-// Declared by RapidCheck's sources, not by its installed headers.
-namespace rc::detail {
-std::string reproduceMapToString(const std::unordered_map<std::string, Reproduce>& reproduceMap);
-std::unordered_map<std::string, Reproduce> stringToReproduceMap(const std::string& str);
-}  // namespace rc::detail
 
 namespace otaconf::conformance {
 

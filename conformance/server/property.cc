@@ -11,15 +11,10 @@
 #include <sstream>
 #include <unordered_map>
 
+#include "otaconf/rapidcheck_reproduce.h"
 #include "otaconf/conformance/server.h"
 #include "otaconf/near_miss.h"
 
-// Declared by RapidCheck's sources, not by its installed headers: turns the
-// failure's Reproduce into the RC_PARAMS "reproduce=" string.
-namespace rc::detail {
-std::string reproduceMapToString(const std::unordered_map<std::string, Reproduce>& reproduceMap);
-std::unordered_map<std::string, Reproduce> stringToReproduceMap(const std::string& str);
-}  // namespace rc::detail
 
 namespace otaconf::conformance {
 

@@ -1,6 +1,7 @@
 #include "otaconf/results.h"
 
 #include <algorithm>
+#include <cctype>
 #include <chrono>
 #include <ctime>
 
@@ -147,6 +148,34 @@ void make_printable(json& value) {
   }
 }
 
+// "sign=VALUE" (an Authorization token's signature) as "sign=REDACTED".
+std::string without_signatures(std::string text) {
+  static constexpr std::string_view kName = "sign=";
+  for (auto at = text.find(kName); at != std::string::npos; at = text.find(kName, at + 1)) {
+    if (at > 0 && (std::isalnum(static_cast<unsigned char>(text[at - 1])) || text[at - 1] == '_')) continue;
+    const auto from = at + kName.size();
+    const auto to = text.find_first_of("& \t\r\n\"'\\;", from);
+    text.replace(from, (to == std::string::npos ? text.size() : to) - from, "REDACTED");
+  }
+  return text;
+}
+
+void redact(json& value) {
+  if (value.is_string()) {
+    auto& text = value.get_ref<std::string&>();
+    if (text.find("sign=") != std::string::npos) text = without_signatures(std::move(text));
+  } else if (value.is_structured()) {
+    for (auto& element : value) redact(element);
+  }
+}
+
+void redact(Outcome& outcome) {
+  for (auto* text : {&outcome.message, &outcome.evidence.curl}) *text = without_signatures(std::move(*text));
+  for (auto* document :
+       {&outcome.evidence.request, &outcome.evidence.response, &outcome.evidence.expected, &outcome.evidence.observed})
+    redact(*document);
+}
+
 // Everything a peer may have put into an outcome, as valid UTF-8: a verdict
 // is printed, written to results, JUnit and the report, and each of them
 // needs text (docs/reliability.md, "Lossless output").
@@ -168,6 +197,7 @@ void make_printable(Outcome& outcome) {
 
 void Recorder::record(Outcome outcome) {
   make_printable(outcome);
+  if (redact_signatures_) redact(outcome);
   std::lock_guard lock(mutex_);
   auto& entry = entries_[{outcome.check, outcome.clause}];
   if (listed(outcome.verdict)) {

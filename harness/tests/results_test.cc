@@ -69,6 +69,21 @@ TEST(Recorder, HoldsOnlyPrintableTextSoEveryWriterCanUseIt) {
   EXPECT_EQ(recorder.observations().front().text, "saw \\xff");
 }
 
+TEST(Recorder, RedactsSignaturesEverywhereWhenAsked) {
+  Recorder recorder;
+  recorder.redact_signatures(true);
+  auto o = outcome(Verdict::Fail, "token version=2018-10-31&res=products%2F1&sign=abc%3D rejected");
+  o.evidence.curl = "curl -H 'Authorization: version=2018-10-31&sign=Zm9v%2Bbar&et=1' http://x/ota/check";
+  o.evidence.request = {{"headers", {{"Authorization", "et=1&sign=Zm9v"}}}, {"design", "assign=keep"}};
+  recorder.record(o);
+  const auto entry = recorder.entries().front();
+  EXPECT_EQ(entry.message, "token version=2018-10-31&res=products%2F1&sign=REDACTED rejected");
+  EXPECT_EQ(entry.evidence.curl, "curl -H 'Authorization: version=2018-10-31&sign=REDACTED&et=1' http://x/ota/check");
+  EXPECT_EQ(entry.evidence.request["headers"]["Authorization"], "et=1&sign=REDACTED");
+  EXPECT_EQ(entry.evidence.request["design"], "assign=keep");  // a word ending in "sign" is not a signature
+  EXPECT_EQ(entry.failures.front().reproduce["curl"], entry.evidence.curl);
+}
+
 TEST(Results, TheBasisAndTheListedCasesAreInTheDocument) {
   Recorder recorder;
   auto soft = outcome(Verdict::NonStrict, "a decision");

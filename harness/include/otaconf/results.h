@@ -124,6 +124,9 @@ class Recorder {
   // that would be dropped.
   bool keeps_evidence(const std::string& check, const std::string& clause, Verdict verdict) const;
   void observe(Observation observation);
+  // From now on, every token signature ("sign=...") in what is recorded
+  // reads "sign=REDACTED" (--redact-tokens): results that can be shared.
+  void redact_signatures(bool on) { redact_signatures_ = on; }
 
   static constexpr std::size_t kMaxListedCases = 20;
 
@@ -148,6 +151,7 @@ class Recorder {
 
  private:
   mutable std::mutex mutex_;
+  bool redact_signatures_ = false;
   std::map<std::pair<std::string, std::string>, Entry> entries_;
   std::vector<Observation> observations_;
 };

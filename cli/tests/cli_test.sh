@@ -168,7 +168,8 @@ case $case_name in
     expect_scores 12
     expect_mutant_results "$work/mutants" "$mutants" "$variants" ;;
   client_bad_adapter)
-    run client --adapter-lib "$work/none.so"; expect_exit 2; expect_one_error_line "$work/none.so" 'cannot load adapter library' ;;
+    run client --adapter-lib "$work/none.so"; expect_exit 2; expect_one_error_line "$work/none.so" 'cannot load adapter library'
+    run client --adapter-cmd "$work/none-parser --flag"; expect_exit 2; expect_one_error_line "$work/none-parser" 'cannot run' ;;
   client_e2e_example)
     run client-e2e --cmd "python3 $src/docs/adapters/python/ota_device.py" --results "$work/e2e.json"; expect_exit 0
     expect_out '^  fixture: expected download, exit 0, 1 check request\(s\), downloaded$'

@@ -49,7 +49,8 @@ constexpr std::size_t kShownBytes = 2000;  // of a child's output, in a verdict'
 std::string shown(const char* name, const std::string& text, std::size_t total) {
   if (text.empty()) return {};
   const auto from = text.size() > kShownBytes ? text.size() - kShownBytes : 0;
-  const auto kept = text.substr(from);
+  auto kept = text.substr(from);
+  while (!kept.empty() && (kept.back() == '\n' || kept.back() == '\r')) kept.pop_back();  // one line, if it was one
   if (total <= kept.size()) return std::string("; ") + name + ": " + kept;
   return std::string("; ") + name + " (" + std::to_string(total) + " bytes, the last " + std::to_string(kept.size()) +
          " shown): " + kept;

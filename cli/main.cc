@@ -7,7 +7,7 @@
 int main(int argc, char** argv) {
   CLI::App app{"otaconf: conformance and fuzz test suite for the OneNET OTA device API", "otaconf"};
   app.require_subcommand(1);
-  app.set_version_flag("--version", std::string("otaconf ") + OTACONF_VERSION);
+  app.set_version_flag("--version", [] { return otaconf::cli::version_text(); });
   int exit_code = otaconf::cli::kExitOk;
   otaconf::cli::add_spec_command(app, exit_code);
   otaconf::cli::add_token_command(app, exit_code);

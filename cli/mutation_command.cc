@@ -8,6 +8,7 @@
 #include "otaconf/conformance/client.h"
 #include "otaconf/conformance/embedded.h"
 #include "otaconf/fixture.h"
+#include "otaconf/paths.h"
 #include "otaconf/reports.h"
 #include "otaconf/spec_loader.h"
 #include "otaconf/vectors.h"
@@ -75,11 +76,18 @@ void write_client_references(const spec::Spec& spec,
   }
 }
 
+// One shell word, whatever the path holds.
+std::string shell_quoted(const std::string& text) {
+  std::string out = "'";
+  for (const char c : text) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return out + "'";
+}
+
 }  // namespace
 
 void add_mutation_command(CLI::App& app, int& exit_code) {
   struct Args {
-    std::string side = "server", spec_file, fixture_file, results_dir, command = OTACONF_CLIENT_ASAN_COMMAND;
+    std::string side = "server", spec_file, fixture_file, results_dir, command;
     conformance::ServerOptions options;
   };
   auto args = std::make_shared<Args>();
@@ -94,9 +102,8 @@ void add_mutation_command(CLI::App& app, int& exit_code) {
   sub->add_option("--spec", args->spec_file, "spec file (default: the shipped spec)");
   sub->add_option("--fixture", args->fixture_file, "server side: fixture (default: the embedded default)");
   sub->add_option("--client-adapter", args->command,
-                  "client side: the reference client behind the subprocess protocol (built with ASan, so memory errors "
-                  "end it)")
-      ->capture_default_str();
+                  "client side: the reference client behind the subprocess protocol (default: otaclient-adapter-asan "
+                  "beside otaconf, built with ASan, so memory errors end it)");
   add_property_options(sub, args->options.seed, args->options.cases);
   sub->add_option("--results-dir", args->results_dir,
                   "write a results JSON per mutant (the run that decided it) and per reference profile here, for "
@@ -149,7 +156,17 @@ void add_mutation_command(CLI::App& app, int& exit_code) {
         options.vectors = vectors::default_directory();
         std::vector<std::pair<std::string, std::pair<std::string, std::string>>> list;
         for (const auto& m : otaclient::mutants()) list.push_back({m.name, {m.clause, m.description}});
-        const auto command = args->command;
+        auto command = args->command;
+        if (command.empty()) {
+          const auto shipped = paths::companion("otaclient-adapter-asan");
+          if (!shipped) {
+            std::cerr << "otaconf: the reference adapter otaclient-adapter-asan is not beside otaconf ("
+                      << paths::executable_dir().string() << "); give --client-adapter\n";
+            exit_code = kExitUsage;
+            return;
+          }
+          command = shell_quoted(shipped->string());
+        }
         auto make_adapter = [command] { return client::command_adapter(command, {.timeout_seconds = 5}); };
         if (!dir.empty()) write_client_references(spec, make_adapter, options, dir);
         conformance::ClientMutantRunSink sink;

@@ -8,12 +8,15 @@
 #include "otaconf/fixture.h"
 #include "otaconf/spec_loader.h"
 #include "outputs.h"
+#include "started_server.h"
 
 namespace otaconf::cli {
 
 namespace {
 
 struct ServerArgs {
+  std::string start;
+  double start_timeout = 30;
   std::string url, fixture_file, spec_file, profile, key, res, token, implementation, mutant, variant;
   conformance::ServerOptions options;
   RunOutputs outputs;
@@ -51,7 +54,7 @@ int run(const ServerArgs& args) {
 
   recorder.redact_signatures(args.outputs.redact_tokens);
   results::RunInfo run;
-  if (args.url.empty()) {
+  if (args.url.empty() && args.start.empty()) {
     conformance::EmbeddedRun embedded;
     embedded.recorder.redact_signatures(args.outputs.redact_tokens);
     try {
@@ -63,15 +66,22 @@ int run(const ServerArgs& args) {
     return finish_run(embedded.info, embedded.recorder, spec, spec::Side::Server, args.outputs);
   }
 
-  std::string why;
-  const auto url = http::parse_url(args.url, &why);
-  if (!url) return fail_usage("--url: " + why);
   if (!args.mutant.empty() || !args.variant.empty()) {
-    return fail_usage("--mutant and --variant apply to the bundled reference server only (omit --url)");
+    return fail_usage("--mutant and --variant apply to the bundled reference server only (omit --url and --start)");
   }
+  std::string why;
+  std::unique_ptr<StartedServer> started;
+  std::string url_text = args.url;
+  if (!args.start.empty()) {
+    started = StartedServer::start(args.start, args.start_timeout, &why);
+    if (!started) return fail_usage("--start: " + why);
+    url_text = started->url();
+  }
+  const auto url = http::parse_url(url_text, &why);
+  if (!url) return fail_usage("--url: " + why);
   conformance::ServerTarget target;
   target.url = *url;
-  target.implementation = args.implementation.empty() ? url->base() : args.implementation;
+  target.implementation = !args.implementation.empty() ? args.implementation : started ? args.start : url->base();
   target.fault_injection = args.fault_injection;
   target.follow_download_host = args.follow_download_host;
   requests::Credentials credentials;
@@ -88,6 +98,10 @@ int run(const ServerArgs& args) {
   }
   conformance::run_server_suite(suite, recorder, run);
   print_header(run);
+  // A server that died during the run explains its ERRORs: say how.
+  if (started) {
+    if (const auto how = started->stop(); how != "stopped") std::cout << "  the started server: " << how << "\n";
+  }
   return finish_run(run, recorder, spec, spec::Side::Server, args.outputs);
 }
 
@@ -97,8 +111,15 @@ void add_server_command(CLI::App& app, int& exit_code) {
   auto args = std::make_shared<ServerArgs>();
   auto* sub =
       app.add_subcommand("server", "Test an OTA check server against the spec (the bundled reference without --url)");
-  sub->add_option("--url", args->url,
-                  "the server under test, http://host:port (default: start ota-refserver in-process)");
+  auto* url = sub->add_option("--url", args->url,
+                              "the server under test, http://host:port (default: start ota-refserver in-process)");
+  sub->add_option("--start", args->start,
+                  "start the server under test: a shell command whose {port} becomes a free loopback port; otaconf "
+                  "waits until it accepts connections, tests it, and stops it (its whole process group)")
+      ->excludes(url);
+  sub->add_option("--start-timeout", args->start_timeout, "seconds --start waits for the server to accept connections")
+      ->capture_default_str()
+      ->check(seconds_between(0.1, 600.0));
   sub->add_option("--fixture", args->fixture_file,
                   "the state the server was provisioned with (default: the embedded default)");
   sub->add_option("--spec", args->spec_file, "spec file (default: the shipped spec)");

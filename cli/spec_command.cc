@@ -3,6 +3,7 @@
 #include <string>
 
 #include "commands.h"
+#include "otaconf/paths.h"
 #include "otaconf/spec_loader.h"
 #include "otaconf/spec_tools.h"
 
@@ -72,6 +73,25 @@ void add_spec_command(CLI::App& app, int& exit_code) {
     sub->add_option("FILE", *file, "the spec (default: the shipped spec/onenet-ota-v1.json)");
     sub->callback([&exit_code, file, run = verb.run] { exit_code = run(*file); });
   }
+}
+
+std::string version_text() {
+  std::string text = std::string("otaconf ") + OTACONF_VERSION;
+  const auto data = paths::data_dir();
+  auto outcome = spec::try_load_spec(spec::default_spec_path());
+  if (outcome.spec) {
+    const auto& s = *outcome.spec;
+    text += "\nspec: " + s.id + " (" + s.format + ")";
+    if (s.authorization) {
+      for (const auto& param : s.authorization->params) {
+        if (param.name == "version" && !param.values.empty()) text += ", token version " + param.values.front();
+      }
+    }
+  } else {
+    text += "\nspec: none readable at " + spec::default_spec_path().string();
+  }
+  text += "\ndata: " + (data.empty() ? std::string("not found (set OTACONF_DATA_DIR)") : data.string());
+  return text;
 }
 
 }  // namespace otaconf::cli

@@ -1,4 +1,5 @@
 #include "otaconf/fixture.h"
+#include "otaconf/paths.h"
 
 #include <algorithm>
 #include <fstream>
@@ -375,7 +376,7 @@ std::string_view default_fixture_text() { return kDefaultFixtureText; }
 
 Fixture default_fixture() {
   return load_fixture_text(kDefaultFixtureText, "reference/fixtures/default.json (embedded)",
-                           std::filesystem::path(OTACONF_SOURCE_DIR) / "reference" / "fixtures");
+                           paths::data_dir() / "fixtures");
 }
 
 }  // namespace otaconf::fixture

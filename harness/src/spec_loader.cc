@@ -20,11 +20,9 @@
 #include <sstream>
 
 #include "json_input.h"
+#include "otaconf/paths.h"
 #include "spec_schema_text.h"
 
-#ifndef OTACONF_SOURCE_DIR
-#define OTACONF_SOURCE_DIR "."
-#endif
 
 namespace otaconf::spec {
 
@@ -36,7 +34,7 @@ std::filesystem::path default_spec_path() {
   if (const char* env = std::getenv("OTACONF_SPEC"); env != nullptr && *env != '\0') {
     return env;
   }
-  return std::filesystem::path(OTACONF_SOURCE_DIR) / "spec" / "onenet-ota-v1.json";
+  return paths::data_dir() / "spec" / "onenet-ota-v1.json";
 }
 
 namespace {

@@ -6,10 +6,8 @@
 #include <sstream>
 
 #include "otaconf/interpret.h"
+#include "otaconf/paths.h"
 
-#ifndef OTACONF_SOURCE_DIR
-#define OTACONF_SOURCE_DIR "."
-#endif
 
 namespace otaconf::vectors {
 
@@ -36,7 +34,7 @@ std::string Vector::base() const {
 }
 
 std::filesystem::path default_directory() {
-  return std::filesystem::path(OTACONF_SOURCE_DIR) / "corpus" / "vectors" / "response";
+  return paths::data_dir() / "vectors";
 }
 
 namespace {

@@ -4,7 +4,8 @@
  * C ABI of otaconf_adapter.h (docs/adapters.md).
  *
  * Build it as a shared library and run it:
- *   cc -shared -fPIC -I harness/include docs/adapters/c/cjson_adapter.c -lcjson -o libcjson_adapter.so
+ *   cc -shared -fPIC -I harness/include examples/c-parser/cjson_adapter.c -lcjson -o libcjson_adapter.so
+ * or, in a CMake project with an installed otaconf, as examples/CMakeLists.txt does.
  *   otaconf client --adapter-lib ./libcjson_adapter.so
  *
  * cJSON keeps every number as a double, so this parser cannot tell 0 from

@@ -52,3 +52,9 @@ run(${CMAKE_COMMAND} -E chdir ${WORK}/consumer ${CMAKE_CTEST_COMMAND} -R "^p$" E
 if(NOT EXISTS ${WORK}/consumer/otaconf/p/report.html)
   message(FATAL_ERROR "the consumer's test p left no report")
 endif()
+# The same limit under the fuzz oracle (otaconf_add_client_fuzzer): found on
+# the seed corpus, and nothing that only a profile's decision forbids.
+run(${CMAKE_COMMAND} -E chdir ${WORK}/consumer ${CMAKE_CTEST_COMMAND} --output-on-failure -R "^parser_fuzzer$" EXPECT 8)
+if(NOT last_output MATCHES "RESP.DATA.SIZE: data.size is 9223372036854775808")
+  message(FATAL_ERROR "parser_fuzzer did not find cJSON's size limit:\n${last_output}")
+endif()

@@ -143,7 +143,9 @@ static int read_data(const cJSON* data, enum profile p, otaconf_result* out) {
   out->power = v;
   if (!integer(member(data, "retry", p), 0, 2147483647.0, &v)) return reject(out, "retry");
   out->retry = v;
-  if (!integer(member(data, "interval", p), 0, 2147483647.0, &v)) return reject(out, "interval");
+  /* AMB.INTERVAL_RANGE: non-negative under strict, any int32 otherwise (found by otaconf_add_client_fuzzer). */
+  if (!integer(member(data, "interval", p), p == STRICT ? 0 : -2147483648.0, 2147483647.0, &v))
+    return reject(out, "interval");
   out->interval = v;
   if (!copy(out->md5, sizeof out->md5, member(data, "md5", p))) return reject(out, "md5");
   const int hex32 = matches(out->md5, p == STRICT ? "0123456789abcdef" : "0123456789abcdefABCDEF", 32, 32);

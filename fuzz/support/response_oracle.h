@@ -11,8 +11,11 @@
 
 namespace otaconf::fuzz {
 
-// nullopt when the parser agrees with the spec, or the spec leaves the body
-// open; otherwise both sides, printed.
+// nullopt when the parser agrees with the spec, the spec leaves the body
+// open, or another reading of the document's ambiguities allows what the
+// parser did (readings::search; the client suite grades those NON-STRICT);
+// otherwise both sides, printed. OTACONF_FUZZ_ENFORCE_DECISIONS=1 makes
+// every disagreement with the profile a finding.
 std::optional<std::string> response_disagreement(const spec::Profile& profile, std::string_view body,
                                                  const otaconf_result& parsed);
 

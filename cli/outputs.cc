@@ -14,9 +14,40 @@
 
 namespace otaconf::cli {
 
+namespace {
+
+// The real stdout, once human output moved to stderr ("--results -").
+std::streambuf* machine_stdout = nullptr;
+
+void move_human_output_to_stderr() {
+  if (machine_stdout) return;
+  machine_stdout = std::cout.rdbuf();
+  std::cout.rdbuf(std::cerr.rdbuf());
+}
+
+void write_output(const std::string& file, const std::string& text) {
+  if (file != "-") {
+    reports::write_text_file(file, text);
+    return;
+  }
+  std::ostream out(machine_stdout ? machine_stdout : std::cout.rdbuf());
+  out << text << (text.empty() || text.back() != '\n' ? "\n" : "") << std::flush;
+}
+
+}  // namespace
+
 void add_run_outputs(CLI::App* sub, RunOutputs& outputs) {
-  sub->add_option("--results", outputs.results_file, "write the results JSON here");
-  sub->add_option("--junit", outputs.junit_file, "write JUnit XML here (a testcase per result entry)");
+  // "-": the document on stdout, and everything meant for people on stderr.
+  auto* results = sub->add_option("--results", outputs.results_file, "write the results JSON here (-: stdout)")
+                      ->each([](const std::string& file) {
+                        if (file == "-") move_human_output_to_stderr();
+                      });
+  sub->add_option("--junit", outputs.junit_file, "write JUnit XML here (a testcase per result entry; -: stdout)")
+      ->each([results](const std::string& file) {
+        if (file == "-" && results->as<std::string>() == "-")
+          throw CLI::ValidationError("--results and --junit cannot both be - (stdout)");
+        if (file == "-") move_human_output_to_stderr();
+      });
   sub->add_option("--fail-on", outputs.fail_on,
                   "what makes the exit status 1: fail (a FAIL, the default) or non-strict (a NON-STRICT too)")
       ->check(CLI::IsMember({"fail", "non-strict"}))
@@ -103,10 +134,10 @@ bool write_run_outputs(const nlohmann::json& results, const std::string& results
   try {
     // serialize() validates against the results schema and escapes bytes that are not UTF-8.
     const auto text = results::serialize(results);
-    if (!results_file.empty()) reports::write_text_file(results_file, text);
+    if (!results_file.empty()) write_output(results_file, text);
     if (!junit_file.empty()) {
-      const std::string source = results_file.empty() ? "(this run)" : results_file;
-      reports::write_text_file(junit_file, reports::junit_xml({{source, nlohmann::json::parse(text)}}));
+      const std::string source = results_file.empty() || results_file == "-" ? "(this run)" : results_file;
+      write_output(junit_file, reports::junit_xml({{source, nlohmann::json::parse(text)}}));
     }
     return true;
   } catch (const InputError& e) {

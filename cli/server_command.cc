@@ -1,6 +1,7 @@
 // otaconf server: the server conformance suite against any OTA check server
 // (--url), or against the bundled reference server when no URL is given.
 #include <iostream>
+#include <set>
 
 #include "commands.h"
 #include "otaconf/conformance/embedded.h"
@@ -21,6 +22,7 @@ struct ServerArgs {
   conformance::ServerOptions options;
   RunOutputs outputs;
   bool fault_injection = false;
+  bool dry_run = false;
   bool follow_download_host = false;
 };
 
@@ -33,6 +35,31 @@ void print_header(const results::RunInfo& run) {
   std::cout << "otaconf server: " << run.implementation << " at " << run.target << ", profile " << run.profile
             << ", seed " << run.seed << ", " << run.requests << " requests in " << static_cast<long>(run.duration_ms)
             << " ms\n";
+}
+
+// --dry-run: each selected check with its clauses, then what stays unjudged.
+int print_plan(const spec::Spec& spec, const conformance::ServerOptions& options) {
+  std::set<std::string> judged;
+  for (const auto& check : conformance::server_checks()) {
+    std::vector<std::string> clauses;
+    for (const auto& clause : check.clauses) {
+      if (conformance::clause_selected(options, clause, check.id)) clauses.push_back(clause);
+    }
+    if (clauses.empty()) continue;
+    std::cout << check.id << (check.exclusive ? " (property, " + std::to_string(options.cases) + " cases)" : "") << ": "
+              << check.title << "\n    ";
+    for (std::size_t i = 0; i < clauses.size(); ++i) std::cout << (i ? " " : "") << clauses[i];
+    std::cout << "\n";
+    judged.insert(clauses.begin(), clauses.end());
+  }
+  std::vector<std::string> unjudged;
+  for (const auto& clause : spec.clauses) {
+    if (clause.side != spec::Side::Client && !judged.count(clause.id)) unjudged.push_back(clause.id);
+  }
+  std::cout << "server clauses no selected check judges (" << unjudged.size() << "):";
+  for (const auto& id : unjudged) std::cout << " " << id;
+  std::cout << "\n";
+  return kExitOk;
 }
 
 int run(const ServerArgs& args) {
@@ -49,6 +76,8 @@ int run(const ServerArgs& args) {
   if (!conformance::selection_matches(args.options)) {
     return fail_usage("--only/--skip select no clause any server check judges (otaconf spec show lists them)");
   }
+
+  if (args.dry_run) return print_plan(spec, args.options);
 
   results::Recorder recorder;
 
@@ -129,9 +158,13 @@ void add_server_command(CLI::App& app, int& exit_code) {
   sub->add_option("--token", args->token,
                   "a fixed Authorization value for every request (auth checks become NOT-TESTABLE)");
   add_property_options(sub, args->options.seed, args->options.cases);
-  sub->add_option("--only", args->options.only, "judge only clauses matching these globs (e.g. 'ERR.*')")
+  sub->add_option("--only", args->options.only,
+                  "judge only clauses or checks matching these globs (e.g. 'ERR.*', 'server.params')")
       ->delimiter(',');
-  sub->add_option("--skip", args->options.skip, "skip clauses matching these globs")->delimiter(',');
+  sub->add_option("--skip", args->options.skip, "skip clauses or checks matching these globs")->delimiter(',');
+  sub->add_flag("--dry-run", args->dry_run,
+                "list the checks this run would make and the clauses each judges, then the server clauses no "
+                "selected check judges; send nothing");
   sub->add_option("--timeout", args->options.timeout_seconds,
                   "seconds per exchange: connect, send, and the whole answer (past it: ERROR)")
       ->capture_default_str()

@@ -206,6 +206,32 @@ case $case_name in
   client_vectors_missing)
     run client --adapter-cmd "$CLIENT_COMMAND" --vectors "$work/none"; expect_exit 2
     expect_one_error_line "$work/none" 'not a directory of vectors' ;;
+  cli_ux)
+    # Know before you run; typos forgiven; machine output; a server team's fixture path.
+    run server --dry-run; expect_exit 0
+    expect_out '^server.error-codes: '; expect_out ' ERR.09 '; expect_out '^server clauses no selected check judges'
+    run server --dry-run --only server.params; expect_exit 0
+    grep -q '^server.error-codes' "$work/out" && fail "--only server.params still lists server.error-codes"
+    run sever; expect_exit 2; grep -q "did you mean 'server'" "$work/err" || fail "no suggestion for 'sever'"
+    run server --resuls x; expect_exit 2; grep -q "did you mean '--results'" "$work/err" || fail "no suggestion for --resuls"
+    run server --cases 3 --results -; expect_exit 0
+    python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["summary"]["PASS"] > 0' "$work/out" ||
+      fail "--results - did not put the results JSON alone on stdout"
+    grep -q '^PASS=' "$work/err" || fail "--results -: the summary line should move to stderr"
+    run fixture init; expect_exit 0; cp "$work/out" "$work/f.json"
+    run fixture lint "$work/f.json"; expect_exit 0; expect_out ' 0 problems'
+    echo '{"products": []}' >"$work/bad.json"
+    run fixture lint "$work/bad.json"; expect_exit 1
+    run fixture export-packages "$src/reference/fixtures/default.json" "$work/packages"; expect_exit 0
+    python3 - "$work/packages" "$src/reference/fixtures/default.json" <<'PY' || fail "exported packages do not match"
+import hashlib, json, os, sys
+manifest = json.load(open(os.path.join(sys.argv[1], "manifest.json")))
+assert len(manifest) >= 4, manifest
+for p in manifest:
+    data = open(os.path.join(sys.argv[1], p["file"]), "rb").read()
+    assert len(data) == p["size"] and hashlib.md5(data).hexdigest() == p["md5"], p
+PY
+    true ;;
   server_redact_tokens)
     # --redact-tokens: no signature in what is printed, the results or JUnit (a mutant makes FAILs with curl lines).
     run server --mutant unchecked-sha256-signature --redact-tokens --cases 5 --results "$work/r.json" --junit "$work/j.xml"

@@ -76,7 +76,7 @@ std::string confirm_reading(const ServerSuite& suite, const oracle::Oracle& orac
 
 bool selected(const ServerOptions& options, const ServerCheck& check) {
   for (const auto& clause : check.clauses) {
-    if (clause_selected(options, clause)) return true;
+    if (clause_selected(options, clause, check.id)) return true;
   }
   return false;
 }

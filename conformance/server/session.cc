@@ -90,10 +90,12 @@ std::string errno_text(const oracle::Answer& answer) {
 
 }  // namespace
 
-bool clause_selected(const ServerOptions& options, const std::string& clause) {
+bool clause_selected(const ServerOptions& options, const std::string& clause, const std::string& check) {
   auto matches = [&](const std::vector<std::string>& globs) {
-    return std::any_of(globs.begin(), globs.end(),
-                       [&](const std::string& glob) { return fnmatch(glob.c_str(), clause.c_str(), 0) == 0; });
+    return std::any_of(globs.begin(), globs.end(), [&](const std::string& glob) {
+      return fnmatch(glob.c_str(), clause.c_str(), 0) == 0 ||
+             (!check.empty() && fnmatch(glob.c_str(), check.c_str(), 0) == 0);
+    });
   };
   if (!options.only.empty() && !matches(options.only)) return false;
   return !matches(options.skip);
@@ -102,7 +104,7 @@ bool clause_selected(const ServerOptions& options, const std::string& clause) {
 bool selection_matches(const ServerOptions& options) {
   for (const auto& check : server_checks()) {
     for (const auto& clause : check.clauses) {
-      if (clause_selected(options, clause)) return true;
+      if (clause_selected(options, clause, check.id)) return true;
     }
   }
   return false;
@@ -181,7 +183,7 @@ results::Evidence Session::evidence(const Exchange& exchange, json expected, jso
 // Evidence of an exchange is built only when the recorder will keep it.
 void Session::record_as(const std::string& check, const std::string& title, const std::string& clause, Verdict verdict,
                         const std::string& message, const Exchange* exchange, results::Evidence evidence) {
-  if (!clause_selected(suite_.options, clause)) return;
+  if (!clause_selected(suite_.options, clause, check)) return;
   if (exchange && recorder_.keeps_evidence(check, clause, verdict)) evidence = this->evidence(*exchange);
   recorder_.record({check, title, clause, verdict, message, std::move(evidence), results::Basis::document()});
 }
@@ -218,7 +220,7 @@ void Session::judge_as(const std::string& check, const std::string& title, const
                        const Exchange* exchange, const readings::Allowed& allowed, const std::string& pass_message,
                        const std::string& miss_message, std::function<bool(const spec::Profile&)> reads_more,
                        results::Evidence given) {
-  if (!clause_selected(suite_.options, clause)) return;
+  if (!clause_selected(suite_.options, clause, check)) return;
   const auto sent = exchange ? "; sent " + exchange->request.describe() : std::string();
   bool decision_free = false;
   if (ledger_.judge(clause + " (" + pass_message + sent + ")", allowed, decision_free)) {

@@ -1,5 +1,4 @@
 #include "otaconf/fixture.h"
-#include "otaconf/paths.h"
 
 #include <algorithm>
 #include <fstream>
@@ -9,6 +8,7 @@
 #include "fixture_texts.h"
 #include "json_input.h"
 #include "otaconf/crypto.h"
+#include "otaconf/paths.h"
 
 namespace otaconf::fixture {
 
@@ -69,8 +69,8 @@ void measure(Package& package) {
 // Whether `file` (symbolic links and ".." resolved) lies under `dir`.
 bool within(const std::filesystem::path& dir, const std::filesystem::path& file) {
   std::error_code ec;
-  const auto base = std::filesystem::weakly_canonical(dir.empty() ? std::filesystem::current_path(ec) : dir, ec);
-  const auto target = std::filesystem::weakly_canonical(file, ec);
+  const auto base = std::filesystem::weakly_canonical(std::filesystem::absolute(dir.empty() ? "." : dir, ec), ec);
+  const auto target = std::filesystem::weakly_canonical(std::filesystem::absolute(file, ec), ec);
   if (ec) return false;
   const auto relative = target.lexically_relative(base);
   return !relative.empty() && *relative.begin() != "..";

@@ -74,8 +74,9 @@ const std::vector<ServerCheck>& server_checks();
 // Throws nothing: a target that does not answer produces ERROR verdicts.
 void run_server_suite(const ServerSuite& suite, results::Recorder& recorder, results::RunInfo& run);
 
-// Whether `clause` passes the --only/--skip globs.
-bool clause_selected(const ServerOptions& options, const std::string& clause);
+// Whether `clause`, judged by check `check`, passes the --only/--skip globs
+// (each matched against the clause ID and the check ID).
+bool clause_selected(const ServerOptions& options, const std::string& clause, const std::string& check = {});
 // Whether the globs select any clause some check judges (a selection that
 // matches nothing is a usage error).
 bool selection_matches(const ServerOptions& options);

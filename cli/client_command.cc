@@ -8,6 +8,7 @@
 #include "otaconf/spec_loader.h"
 #include "otaconf/vectors.h"
 #include "outputs.h"
+#include "progress.h"
 
 namespace otaconf::cli {
 
@@ -95,7 +96,10 @@ void add_client_command(CLI::App& app, int& exit_code) {
       recorder.redact_signatures(args->outputs.redact_tokens);
       results::RunInfo run;
       run.implementation = args->implementation;
-      conformance::run_client_suite(spec, *profile, *adapter, args->options, recorder, run);
+      {
+        const ProgressLine progress(recorder, "otaconf client", ProgressLine::wanted(args->outputs.quiet));
+        conformance::run_client_suite(spec, *profile, *adapter, args->options, recorder, run);
+      }
       std::cout << "otaconf client: " << run.implementation << ", profile " << run.profile << ", " << run.requests
                 << " parses in " << static_cast<long>(run.duration_ms) << " ms\n";
       exit_code = finish_run(run, recorder, spec, spec::Side::Client, args->outputs);

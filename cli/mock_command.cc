@@ -8,6 +8,7 @@
 #include "otaconf/conformance/mock.h"
 #include "otaconf/spec_loader.h"
 #include "outputs.h"
+#include "progress.h"
 
 namespace otaconf::cli {
 
@@ -125,8 +126,12 @@ void add_client_e2e_command(CLI::App& app, int& exit_code) {
       run.spec_id = spec.id;
       run.started = results::utc_now();
       run.enforce_decisions = args->outputs.enforce_decisions;
-      const auto outcomes = conformance::run_client_e2e(spec, *profile, fixture, args->command, scenarios,
-                                                        args->timeout, recorder, args->outputs.enforce_decisions);
+      std::vector<conformance::E2eResult> outcomes;
+      {
+        const ProgressLine progress(recorder, "otaconf client-e2e", ProgressLine::wanted(args->outputs.quiet));
+        outcomes = conformance::run_client_e2e(spec, *profile, fixture, args->command, scenarios, args->timeout,
+                                               recorder, args->outputs.enforce_decisions);
+      }
       std::cout << "otaconf client-e2e: " << args->command << ", profile " << profile->id << "\n";
       for (const auto& o : outcomes) {
         std::cout << "  " << o.scenario << ": expected " << o.expect << ", exit "

@@ -4,13 +4,16 @@
 #include <cctype>
 #include <cmath>
 #include <cstdlib>
+#include <fstream>
 #include <iostream>
+#include <set>
 #include <sstream>
 
 #include "commands.h"
 #include "otaconf/diagnostic.h"
 #include "otaconf/rapidcheck_reproduce.h"
 #include "otaconf/reports.h"
+#include "progress.h"
 
 namespace otaconf::cli {
 
@@ -55,7 +58,14 @@ void add_run_outputs(CLI::App* sub, RunOutputs& outputs) {
   sub->add_flag("--enforce-decisions", outputs.enforce_decisions,
                 "grade a miss that rests on the profile's reading of an ambiguity at its clause's level (FAIL for "
                 "MUST) instead of NON-STRICT");
-  sub->add_flag("--quiet", outputs.quiet, "print only FAIL and ERROR lines");
+  sub->add_flag("--quiet", outputs.quiet, "print only FAIL and ERROR lines (and no progress line)");
+  sub->add_option("--color", outputs.color, "colour verdicts: auto (on a terminal, unless NO_COLOR), always, never")
+      ->check(CLI::IsMember({"auto", "always", "never"}))
+      ->capture_default_str();
+  sub->add_option("--baseline", outputs.baseline_file,
+                  "known failures (a results file, or lines of 'CHECK CLAUSE' or 'CLAUSE'): reported as known and do "
+                  "not fail the run; a new failure still does")
+      ->check(CLI::ExistingFile);
   sub->add_flag("--redact-tokens", outputs.redact_tokens,
                 "mask token signatures (sign=...) in printed findings, results, JUnit and the report, so that they "
                 "can be shared (curl lines then need a fresh token: otaconf token)");
@@ -107,12 +117,34 @@ void add_property_options(CLI::App* sub, std::uint64_t& seed, int& cases) {
   sub->add_option("--cases", cases, "cases per property check")->capture_default_str()->check(CLI::Range(1, 100000));
 }
 
-void print_findings(const results::Recorder& recorder, bool quiet) {
+namespace {
+
+// ANSI colours of verdicts on a terminal (--color).
+const char* colour_of(results::Verdict verdict) {
+  switch (verdict) {
+    case results::Verdict::Fail: return "\033[1;31m";
+    case results::Verdict::Error: return "\033[1;35m";
+    case results::Verdict::NonStrict: return "\033[33m";
+    case results::Verdict::Info: return "\033[36m";
+    case results::Verdict::NotTestable: return "\033[2m";
+    case results::Verdict::Pass: return "\033[32m";
+  }
+  return "";
+}
+
+std::string verdict_text(results::Verdict verdict, bool color) {
+  const auto text = results::to_string(verdict);
+  return color ? colour_of(verdict) + text + "\033[0m" : text;
+}
+
+}  // namespace
+
+void print_findings(const results::Recorder& recorder, bool quiet, bool color) {
   using results::Verdict;
   for (const auto& entry : recorder.entries()) {
     if (entry.verdict == Verdict::Pass) continue;
     if (quiet && entry.verdict != Verdict::Fail && entry.verdict != Verdict::Error) continue;
-    std::cout << "  " << results::to_string(entry.verdict) << " " << entry.clause << " [" << entry.check << "] "
+    std::cout << "  " << verdict_text(entry.verdict, color) << " " << entry.clause << " [" << entry.check << "] "
               << entry.message << "\n";
     if (entry.verdict != Verdict::Fail) continue;
     const auto& e = entry.evidence;
@@ -126,7 +158,8 @@ void print_findings(const results::Recorder& recorder, bool quiet) {
   }
   std::string line;
   for (const auto& [verdict, count] : recorder.summary())
-    line += results::to_string(verdict) + "=" + std::to_string(count) + " ";
+    line +=
+        (count > 0 ? verdict_text(verdict, color) : results::to_string(verdict)) + "=" + std::to_string(count) + " ";
   std::cout << line << "\n";
 }
 
@@ -146,14 +179,92 @@ bool write_run_outputs(const nlohmann::json& results, const std::string& results
   }
 }
 
+namespace {
+
+// --baseline: the (check, clause) entries known to fail. A results file
+// (its FAIL and NON-STRICT entries), or text: one "CHECK CLAUSE" or
+// "CLAUSE" (any check) per line, '#' for comments.
+struct Baseline {
+  std::set<std::pair<std::string, std::string>> entries;
+  std::set<std::string> clauses;
+  bool known(const std::string& check, const std::string& clause) const {
+    return clauses.count(clause) > 0 || entries.count({check, clause}) > 0;
+  }
+};
+
+Baseline load_baseline(const std::string& file) {
+  Baseline out;
+  std::ifstream in(file, std::ios::binary);
+  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  if (const auto start = text.find_first_not_of(" \t\r\n"); start != std::string::npos && text[start] == '{') {
+    const auto results = results::load_results(file);  // throws InputError, naming the problem
+    for (const auto& entry : results.at("results")) {
+      const auto verdict = entry.at("verdict").get<std::string>();
+      if (verdict == "FAIL" || verdict == "NON-STRICT")
+        out.entries.insert({entry.at("check").get<std::string>(), entry.at("clause").get<std::string>()});
+    }
+    return out;
+  }
+  std::istringstream lines(text);
+  for (std::string line; std::getline(lines, line);) {
+    line = line.substr(0, line.find('#'));
+    std::istringstream words(line);
+    std::string first, second;
+    if (!(words >> first)) continue;
+    if (words >> second) {
+      out.entries.insert({first, second});
+    } else {
+      out.clauses.insert(first);
+    }
+  }
+  return out;
+}
+
+bool finding(results::Verdict verdict, results::Verdict fail_on) {
+  return verdict == results::Verdict::Fail ||
+         (fail_on == results::Verdict::NonStrict && verdict == results::Verdict::NonStrict);
+}
+
+// The exit status with the baseline's entries forgiven: known failures are
+// reported as known, known ones that pass now as fixed; a new one fails.
+int exit_with_baseline(const results::Recorder& recorder, const Baseline& baseline, results::Verdict fail_on) {
+  bool new_finding = false, error = false;
+  for (const auto& entry : recorder.entries()) {
+    error = error || entry.verdict == results::Verdict::Error;
+    const bool known = baseline.known(entry.check, entry.clause);
+    if (finding(entry.verdict, fail_on)) {
+      if (known) {
+        std::cout << "  known (baseline): " << results::to_string(entry.verdict) << " " << entry.clause << " ["
+                  << entry.check << "]\n";
+      } else {
+        new_finding = true;
+      }
+    } else if (known && entry.verdict == results::Verdict::Pass) {
+      std::cout << "  fixed since the baseline: " << entry.clause << " [" << entry.check << "] passes now\n";
+    }
+  }
+  if (new_finding) return kExitFindings;
+  return error ? kExitError : kExitOk;
+}
+
+}  // namespace
+
 int finish_run(const results::RunInfo& run, const results::Recorder& recorder, const spec::Spec& spec, spec::Side side,
                const RunOutputs& outputs) {
-  print_findings(recorder, outputs.quiet);
+  print_findings(recorder, outputs.quiet, use_color(outputs.color));
   if (!write_run_outputs(results::to_json(run, recorder, spec, side), outputs.results_file, outputs.junit_file)) {
     return kExitUsage;
   }
-  return results::exit_status(recorder,
-                              outputs.fail_on == "non-strict" ? results::Verdict::NonStrict : results::Verdict::Fail);
+  const auto fail_on = outputs.fail_on == "non-strict" ? results::Verdict::NonStrict : results::Verdict::Fail;
+  if (!outputs.baseline_file.empty()) {
+    try {
+      return exit_with_baseline(recorder, load_baseline(outputs.baseline_file), fail_on);
+    } catch (const InputError& e) {
+      std::cerr << "otaconf: --baseline: " << e.what() << "\n";
+      return kExitUsage;
+    }
+  }
+  return results::exit_status(recorder, fail_on);
 }
 
 }  // namespace otaconf::cli

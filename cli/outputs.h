@@ -19,6 +19,8 @@ struct RunOutputs {
   bool enforce_decisions = false;  // decision-based misses graded at their clause's level
   bool quiet = false;              // only FAIL and ERROR lines
   bool redact_tokens = false;      // token signatures masked in everything recorded
+  std::string baseline_file;       // known failures: they do not fail the run
+  std::string color = "auto";      // auto, always, never
 };
 
 // --results, --junit, --fail-on, --enforce-decisions, --quiet, --redact-tokens.
@@ -39,7 +41,7 @@ void add_property_options(CLI::App* sub, std::uint64_t& seed, int& cases);
 
 // One line per entry that is not a PASS, with a way to reproduce FAILs, then
 // the verdict counts.
-void print_findings(const results::Recorder& recorder, bool quiet);
+void print_findings(const results::Recorder& recorder, bool quiet, bool color = false);
 
 // Writes the files whose names are not empty. On failure prints one line
 // ("otaconf: FILE: cannot write the file: ...") and returns false.

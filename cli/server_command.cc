@@ -9,6 +9,7 @@
 #include "otaconf/fixture.h"
 #include "otaconf/spec_loader.h"
 #include "outputs.h"
+#include "progress.h"
 #include "started_server.h"
 
 namespace otaconf::cli {
@@ -23,6 +24,8 @@ struct ServerArgs {
   RunOutputs outputs;
   bool fault_injection = false;
   bool dry_run = false;
+  std::vector<std::string> headers;
+  std::string record_file;
   bool follow_download_host = false;
 };
 
@@ -35,6 +38,18 @@ void print_header(const results::RunInfo& run) {
   std::cout << "otaconf server: " << run.implementation << " at " << run.target << ", profile " << run.profile
             << ", seed " << run.seed << ", " << run.requests << " requests in " << static_cast<long>(run.duration_ms)
             << " ms\n";
+}
+
+// --record FILE.har: the run's exchanges, written whatever the verdicts.
+int with_recording(const ServerArgs& args, int exit_code) {
+  if (!args.options.recording) return exit_code;
+  try {
+    args.options.recording->write(args.record_file);
+  } catch (const InputError& e) {
+    std::cerr << "otaconf: " << e.what() << "\n";
+    return kExitUsage;
+  }
+  return exit_code;
 }
 
 // --dry-run: each selected check with its clauses, then what stays unjudged.
@@ -87,12 +102,13 @@ int run(const ServerArgs& args) {
     conformance::EmbeddedRun embedded;
     embedded.recorder.redact_signatures(args.outputs.redact_tokens);
     try {
+      const ProgressLine progress(embedded.recorder, "otaconf server", ProgressLine::wanted(args.outputs.quiet));
       conformance::run_against_reference(spec, *profile, fixture, args.mutant, args.options, embedded, args.variant);
     } catch (const std::exception& e) {
       return fail_usage(e.what());
     }
     print_header(embedded.info);
-    return finish_run(embedded.info, embedded.recorder, spec, spec::Side::Server, args.outputs);
+    return with_recording(args, finish_run(embedded.info, embedded.recorder, spec, spec::Side::Server, args.outputs));
   }
 
   if (!args.mutant.empty() || !args.variant.empty()) {
@@ -117,6 +133,12 @@ int run(const ServerArgs& args) {
   if (!args.key.empty()) credentials.key = args.key;
   if (!args.res.empty()) credentials.res = args.res;
   if (!args.token.empty()) credentials.token = args.token;
+  for (const auto& header : args.headers) {
+    const auto colon = header.find(':');
+    const auto value_at = header.find_first_not_of(' ', colon + 1);
+    credentials.extra_headers.emplace_back(header.substr(0, colon),
+                                           value_at == std::string::npos ? "" : header.substr(value_at));
+  }
   const conformance::ServerSuite suite{spec, *profile, fixture, target, credentials, args.options};
   {
     // One probe first: an unreachable server is a usage error, not a run of ERRORs.
@@ -125,13 +147,16 @@ int run(const ServerArgs& args) {
     const auto answer = probe.send({"GET", check ? check->path : "/", {}, {}});
     if (!answer.ok()) return fail_usage("cannot reach " + url->base() + ": " + answer.error);
   }
-  conformance::run_server_suite(suite, recorder, run);
+  {
+    const ProgressLine progress(recorder, "otaconf server", ProgressLine::wanted(args.outputs.quiet));
+    conformance::run_server_suite(suite, recorder, run);
+  }
   print_header(run);
   // A server that died during the run explains its ERRORs: say how.
   if (started) {
     if (const auto how = started->stop(); how != "stopped") std::cout << "  the started server: " << how << "\n";
   }
-  return finish_run(run, recorder, spec, spec::Side::Server, args.outputs);
+  return with_recording(args, finish_run(run, recorder, spec, spec::Side::Server, args.outputs));
 }
 
 }  // namespace
@@ -155,6 +180,17 @@ void add_server_command(CLI::App& app, int& exit_code) {
   sub->add_option("--profile", args->profile, "strict, lenient or as-documented (default: the spec's default)");
   sub->add_option("--key", args->key, "access key (base64) to mint tokens with, instead of the fixture's keys");
   sub->add_option("--res", args->res, "token resource to use with --key, e.g. products/123");
+  sub->add_option("-H,--header", args->headers,
+                  "a header sent with every request, 'Name: value' (a gateway's key, say; repeatable; not judged)")
+      ->check(CLI::Validator(
+          [](std::string& value) -> std::string {
+            const auto colon = value.find(':');
+            if (colon == std::string::npos || colon == 0 || value.find_first_of(" \t\r\n") < colon ||
+                value.find_first_of("\r\n") != std::string::npos)
+              return "'" + value + "' is not a header line 'Name: value'";
+            return {};
+          },
+          "'NAME: VALUE'"));
   sub->add_option("--token", args->token,
                   "a fixed Authorization value for every request (auth checks become NOT-TESTABLE)");
   add_property_options(sub, args->options.seed, args->options.cases);
@@ -162,6 +198,8 @@ void add_server_command(CLI::App& app, int& exit_code) {
                   "judge only clauses or checks matching these globs (e.g. 'ERR.*', 'server.params')")
       ->delimiter(',');
   sub->add_option("--skip", args->options.skip, "skip clauses or checks matching these globs")->delimiter(',');
+  sub->add_option("--record", args->record_file,
+                  "write every exchange of the run to this file as HAR 1.2 (a browser's network panel opens it)");
   sub->add_flag("--dry-run", args->dry_run,
                 "list the checks this run would make and the clauses each judges, then the server clauses no "
                 "selected check judges; send nothing");
@@ -190,6 +228,7 @@ void add_server_command(CLI::App& app, int& exit_code) {
   sub->add_flag("--follow-download-host", args->follow_download_host, "fetch packages from a data.ip on another host");
   sub->callback([args, &exit_code] {
     args->options.enforce_decisions = args->outputs.enforce_decisions;
+    if (!args->record_file.empty()) args->options.recording = std::make_shared<http::Recording>();
     exit_code = run(*args);
   });
 }

@@ -218,6 +218,23 @@ case $case_name in
     python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["summary"]["PASS"] > 0' "$work/out" ||
       fail "--results - did not put the results JSON alone on stdout"
     grep -q '^PASS=' "$work/err" || fail "--results -: the summary line should move to stderr"
+    run server --cases 3 --record "$work/run.har"; expect_exit 0
+    python3 -c 'import json,sys; e=json.load(open(sys.argv[1]))["log"]["entries"]; assert len(e) > 50 and e[0]["request"]["url"].startswith("http://127.0.0.1:") and "status" in e[0]["response"], len(e)' "$work/run.har" ||
+      fail "--record wrote no HAR entries"
+    # Known deviations: a mutant's own results as the baseline keep the run green; another mutant's do not.
+    run server --mutant unchecked-sha256-signature --cases 5 --results "$work/known.json"; expect_exit 1
+    run server --mutant unchecked-sha256-signature --cases 5 --baseline "$work/known.json"; expect_exit 0
+    expect_out '^  known \(baseline\): FAIL AUTH.TOKEN.SIGNATURE'
+    run server --mutant ip-default-port --cases 5 --baseline "$work/known.json"; expect_exit 1
+    run server --cases 5 --baseline "$work/known.json"; expect_exit 0
+    expect_out '^  fixed since the baseline: AUTH.TOKEN.SIGNATURE'
+    run completion bash; expect_exit 0; cp "$work/out" "$work/completion.bash"
+    words=$(bash -c 'source "$1"; COMP_WORDS=(otaconf server --resu); COMP_CWORD=2; _otaconf; echo "${COMPREPLY[*]}"' _ "$work/completion.bash")
+    [ "$words" = "--results" ] || fail "completion of 'server --resu' gave '$words'"
+    words=$(bash -c 'source "$1"; COMP_WORDS=(otaconf fixture ex); COMP_CWORD=2; _otaconf; echo "${COMPREPLY[*]}"' _ "$work/completion.bash")
+    [ "$words" = "export-packages" ] || fail "completion of 'fixture ex' gave '$words'"
+    run server --dry-run -H 'X-Gateway-Key: k1'; expect_exit 0
+    run server --cases 3 -H 'bad header'; expect_exit 2
     run fixture init; expect_exit 0; cp "$work/out" "$work/f.json"
     run fixture lint "$work/f.json"; expect_exit 0; expect_out ' 0 problems'
     echo '{"products": []}' >"$work/bad.json"

@@ -101,6 +101,7 @@ void download_check(Session& s) {
   }
   const auto& path = base_and_path->second;
   http::Client client(*url, exchange_limits(s.suite().options));
+  if (s.suite().options.recording) client.set_recording(s.suite().options.recording);
   http::Request get{"GET", path, {}, {}};
   auto whole = client.send(get);
   s.count_request();

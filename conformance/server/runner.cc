@@ -49,6 +49,7 @@ std::string confirm_reading(const ServerSuite& suite, const oracle::Oracle& orac
   const auto pool = derive_pool(suite.spec, endpoint, reading, suite.fixture);
   http::Client client(suite.target.url, exchange_limits(suite.options));
   client.set_breaker(breaker);
+  if (suite.options.recording) client.set_recording(suite.options.recording);
   int sent = 0;
   for (auto base : pool.bases) {
     if (sent >= 2) break;
@@ -115,6 +116,7 @@ void run_server_suite(const ServerSuite& suite, results::Recorder& recorder, res
   auto client_for_run = [&] {
     auto client = std::make_unique<http::Client>(suite.target.url, exchange_limits(suite.options));
     client->set_breaker(breaker);
+    if (suite.options.recording) client->set_recording(suite.options.recording);
     return client;
   };
   run.enforce_decisions = suite.options.enforce_decisions;

@@ -176,6 +176,7 @@ http::Request Renderer::render(const CheckRequest& request, std::int64_t now) co
     out.headers.emplace_back(fixture_.fault_injection->header, fixture_.fault_injection->value);
   }
   for (const auto& header : request.headers) out.headers.push_back(header);
+  for (const auto& header : credentials_.extra_headers) out.headers.push_back(header);
   return out;
 }
 

@@ -17,6 +17,8 @@
 #include <regex>
 #include <sstream>
 
+#include "otaconf/har.h"
+
 namespace otaconf::http {
 
 namespace {
@@ -521,6 +523,7 @@ struct Client::Impl {
   Url url;
   Limits limits;
   std::shared_ptr<Breaker> breaker;
+  std::shared_ptr<Recording> recording;
   std::unique_ptr<Connection> connection;
   std::string pending;  // bytes read past the last answer
 
@@ -570,6 +573,7 @@ Client::Client(const Url& url, double timeout_seconds) : Client(url, Limits{time
 Client::~Client() = default;
 
 void Client::set_breaker(std::shared_ptr<Breaker> breaker) { impl_->breaker = std::move(breaker); }
+void Client::set_recording(std::shared_ptr<Recording> recording) { impl_->recording = std::move(recording); }
 
 Response Client::send(const Request& request) {
   if (impl_->breaker && impl_->breaker->tripped()) {
@@ -578,6 +582,7 @@ Response Client::send(const Request& request) {
     return out;
   }
   const auto started = Clock::now();
+  const auto started_at = std::chrono::system_clock::now();
   const auto deadline =
       started + std::chrono::microseconds(static_cast<long long>(impl_->limits.deadline_seconds * 1e6));
   bool sent_on_reused = false;
@@ -589,6 +594,7 @@ Response Client::send(const Request& request) {
   }
   out.elapsed_ms = std::chrono::duration<double, std::milli>(Clock::now() - started).count();
   if (impl_->breaker) impl_->breaker->record(out);
+  if (impl_->recording) impl_->recording->add(impl_->url, request, out, started_at);
   return out;
 }
 

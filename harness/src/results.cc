@@ -199,6 +199,8 @@ void Recorder::record(Outcome outcome) {
   make_printable(outcome);
   if (redact_signatures_) redact(outcome);
   std::lock_guard lock(mutex_);
+  ++recorded_;
+  if (last_check_ != outcome.check) last_check_ = outcome.check;
   auto& entry = entries_[{outcome.check, outcome.clause}];
   if (listed(outcome.verdict)) {
     ++entry.failure_count;
@@ -232,6 +234,16 @@ bool Recorder::keeps_evidence(const std::string& check, const std::string& claus
   std::lock_guard lock(mutex_);
   auto found = entries_.find({check, clause});
   return found == entries_.end() || severity(verdict) > severity(found->second.verdict);
+}
+
+std::uint64_t Recorder::recorded() const {
+  std::lock_guard lock(mutex_);
+  return recorded_;
+}
+
+std::string Recorder::last_check() const {
+  std::lock_guard lock(mutex_);
+  return last_check_;
 }
 
 void Recorder::observe(Observation observation) {

@@ -63,6 +63,7 @@ struct Credentials {
   std::optional<std::string> key;
   std::optional<std::string> res;
   std::optional<std::string> token;
+  http::Headers extra_headers;  // sent with every request (-H: a gateway's key, say); not judged
 };
 
 class Renderer {

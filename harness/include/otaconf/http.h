@@ -13,6 +13,8 @@
 
 namespace otaconf::http {
 
+class Recording;  // otaconf/har.h
+
 using Headers = std::vector<std::pair<std::string, std::string>>;
 
 struct Request {
@@ -90,6 +92,8 @@ class Client {
   Client& operator=(const Client&) = delete;
   Response send(const Request& request);
   void set_breaker(std::shared_ptr<Breaker> breaker);
+  // Every exchange from now on is added to `recording` (--record FILE.har).
+  void set_recording(std::shared_ptr<Recording> recording);
 
  private:
   struct Impl;

@@ -130,6 +130,10 @@ class Recorder {
 
   static constexpr std::size_t kMaxListedCases = 20;
 
+  // For a progress line: outcomes recorded so far, and the last one's check.
+  std::uint64_t recorded() const;
+  std::string last_check() const;
+
   struct Entry {
     std::string check, title, clause;
     Verdict verdict = Verdict::Pass;
@@ -152,6 +156,8 @@ class Recorder {
  private:
   mutable std::mutex mutex_;
   bool redact_signatures_ = false;
+  std::uint64_t recorded_ = 0;
+  std::string last_check_;
   std::map<std::pair<std::string, std::string>, Entry> entries_;
   std::vector<Observation> observations_;
 };

@@ -14,6 +14,7 @@
 
 #include "otaconf/check_request.h"
 #include "otaconf/fixture.h"
+#include "otaconf/har.h"
 #include "otaconf/http.h"
 #include "otaconf/oracle.h"
 #include "otaconf/readings.h"
@@ -43,6 +44,7 @@ struct ServerOptions {
   std::vector<std::string> only, skip;       // clause-id globs
   std::string reproduce;                     // a RapidCheck reproduce string from an earlier run's evidence
   bool enforce_decisions = false;            // grade decision-based misses at their clause's level
+  std::shared_ptr<http::Recording> recording;  // every exchange, for --record FILE.har (null: none)
 };
 
 // The budget of every exchange with the server under test.

@@ -165,8 +165,9 @@ void add_server_command(CLI::App& app, int& exit_code) {
   auto args = std::make_shared<ServerArgs>();
   auto* sub =
       app.add_subcommand("server", "Test an OTA check server against the spec (the bundled reference without --url)");
-  auto* url = sub->add_option("--url", args->url,
-                              "the server under test, http://host:port (default: start ota-refserver in-process)");
+  auto* url =
+      sub->add_option("--url", args->url,
+                      "the server under test, http://host:port[/base/path] (default: start ota-refserver in-process)");
   sub->add_option("--start", args->start,
                   "start the server under test: a shell command whose {port} becomes a free loopback port; otaconf "
                   "waits until it accepts connections, tests it, and stops it (its whole process group)")

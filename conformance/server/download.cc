@@ -84,6 +84,10 @@ void download_check(Session& s) {
     if (base.find(':', base.find("//") + 2) == std::string::npos)
       base += ":" + std::to_string(download->address->default_port);
     url = http::parse_url(base, &why);
+    if (url && !url->path.empty()) {  // an address is host[:port], never a path
+      why = "a path in the address";
+      url.reset();
+    }
   }
   if (!url) {
     s.violation("DL.ADDRESS",

@@ -155,7 +155,7 @@ Exchange Session::send(const requests::CheckRequest& request) {
 results::Evidence Session::evidence(const Exchange& exchange, json expected, json observed) const {
   results::Evidence e;
   e.request = {{"method", exchange.wire.method},
-               {"url", safe_text(suite_.target.url.base() + exchange.wire.target)},
+               {"url", safe_text(suite_.target.url.base() + suite_.target.url.path + exchange.wire.target)},
                {"headers", headers_json(exchange.wire.headers)},
                {"body", safe_text(exchange.wire.body)},
                {"sent", safe_text(exchange.request.describe())}};

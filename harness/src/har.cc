@@ -56,7 +56,7 @@ void Recording::add(const Url& url, const Request& request, const Response& resp
       query.push_back({{"name", crypto::escape_invalid_utf8(name)}, {"value", crypto::escape_invalid_utf8(value)}});
   }
   json req = {{"method", crypto::escape_invalid_utf8(request.method)},
-              {"url", crypto::escape_invalid_utf8(url.base() + request.target)},
+              {"url", crypto::escape_invalid_utf8(url.base() + url.path + request.target)},
               {"httpVersion", "HTTP/1.1"},
               {"cookies", json::array()},
               {"headers", name_values(request.headers)},

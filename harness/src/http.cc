@@ -62,19 +62,22 @@ std::string Response::header(std::string_view name) const { return find_header(h
 std::string Url::base() const { return scheme + "://" + host + ":" + std::to_string(port); }
 
 std::optional<Url> parse_url(const std::string& text, std::string* why) {
-  static const std::regex syntax(R"(^(https?)://([A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(:([0-9]{1,5}))?/?$)");
+  static const std::regex syntax(
+      R"(^(https?)://([A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(:([0-9]{1,5}))?(/[A-Za-z0-9._~!$&'()*+,;=:@%/-]*)?$)");
   // A host name has at most 253 bytes; the bound also keeps std::regex,
   // which recurses per character, off long hostile input.
   constexpr std::size_t kMaxUrl = 300;
   std::smatch match;
   if (text.size() > kMaxUrl || !std::regex_match(text, match, syntax)) {
-    if (why) *why = "not a URL of the form http://host[:port]: '" + text + "'";
+    if (why) *why = "not a URL of the form http://host[:port][/base/path]: '" + text + "'";
     return std::nullopt;
   }
   Url url;
   url.scheme = match[1].str();
   url.host = match[2].str();
   url.port = match[4].matched ? std::stoi(match[4].str()) : (url.scheme == "https" ? 443 : 80);
+  url.path = match[5].str();
+  while (!url.path.empty() && url.path.back() == '/') url.path.pop_back();
   if (url.port < 1 || url.port > 65535) {
     if (why) *why = "port out of range in '" + text + "'";
     return std::nullopt;
@@ -482,7 +485,8 @@ class AnswerReader {
 };
 
 std::string request_text(const Url& url, const Request& request) {
-  std::string text = request.method + " " + (request.target.empty() ? "/" : request.target) + " HTTP/1.1\r\n";
+  std::string text =
+      request.method + " " + url.path + (request.target.empty() ? "/" : request.target) + " HTTP/1.1\r\n";
   if (request.header_count("Host") == 0) {
     const bool default_port = (url.scheme == "http" && url.port == 80) || (url.scheme == "https" && url.port == 443);
     text += "Host: " + url.host + (default_port ? "" : ":" + std::to_string(url.port)) + "\r\n";
@@ -615,7 +619,7 @@ std::string curl_command(const Url& url, const Request& request) {
   if (request.method != "GET" || !request.body.empty()) command += " -X " + request.method;
   for (const auto& [name, value] : request.headers) command += " -H " + shell_quote(name + ": " + value);
   if (!request.body.empty()) command += " --data-binary " + shell_quote(request.body);
-  command += " " + shell_quote(url.base() + request.target);
+  command += " " + shell_quote(url.base() + url.path + request.target);
   return command;
 }
 

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <array>
+#include <atomic>
 #include <cstdio>
 
 #include "otaconf/conformance/embedded.h"
@@ -27,6 +28,51 @@ ServerOptions fast_options() {
 }
 
 class ReferenceServer : public ::testing::TestWithParam<std::string> {};
+
+// A server mounted under a base path (behind a gateway): --url
+// http://host:port/gw sends every check below /gw, and the run is as clean
+// as at the root. The gateway here refuses anything else but downloads.
+TEST(BasePath, AServerUnderAGatewayPathIsTestedBelowIt) {
+  refserver::Options options;
+  options.profile = "strict";
+  refserver::Service service(shipped(), default_fixture(), options);
+  std::atomic<int> outside{0};
+  refserver::HttpServer gateway([&](const refserver::WireRequest& request, const fixture::SelfAddress& self) {
+    auto inner = request;
+    if (inner.target.rfind("/gw/", 0) == 0) {
+      inner.target.erase(0, 3);
+    } else if (inner.target.rfind("/ota/download/", 0) != 0) {
+      ++outside;
+      refserver::WireResponse refused;
+      refused.status = 404;
+      refused.body = "not behind the gateway";
+      return refused;
+    }
+    return service.handle(inner, self);
+  });
+  const int port = gateway.start("127.0.0.1", 0);
+  const auto url = http::parse_url("http://127.0.0.1:" + std::to_string(port) + "/gw/");
+  ASSERT_TRUE(url);
+  EXPECT_EQ(url->path, "/gw");
+  ServerTarget target;
+  target.url = *url;
+  const ServerSuite suite{shipped(), *shipped().profile("strict"), default_fixture(), target, {}, fast_options()};
+  results::Recorder recorder;
+  results::RunInfo info;
+  run_server_suite(suite, recorder, info);
+  gateway.stop();
+  EXPECT_EQ(outside.load(), 0);
+  std::string problems;
+  for (const auto& entry : recorder.entries()) {
+    if (entry.verdict == results::Verdict::Fail || entry.verdict == results::Verdict::Error)
+      problems += entry.clause + " [" + entry.check + "] " + entry.message + "\n";
+    if (!entry.evidence.curl.empty() && entry.evidence.curl.find("/ota/download/") == std::string::npos) {
+      EXPECT_NE(entry.evidence.curl.find("/gw/ota/check"), std::string::npos) << entry.evidence.curl;
+    }
+  }
+  EXPECT_TRUE(problems.empty()) << problems;
+  EXPECT_GT(info.requests, 100u);
+}
 
 TEST_P(ReferenceServer, PassesWithNoFailureAndNoError) {
   EmbeddedRun run;

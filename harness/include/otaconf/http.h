@@ -56,10 +56,12 @@ struct Url {
   std::string scheme;  // http or https
   std::string host;
   int port = 0;
+  std::string path;          // a base path the server is mounted under ("/gateway"), or empty
   std::string base() const;  // scheme://host:port
 };
 
-// Parses http[s]://host[:port][/]; nullopt with `why` set when it is not one.
+// Parses http[s]://host[:port][/base/path]; nullopt with `why` set when it is
+// not one. Every request's target is sent below the base path.
 std::optional<Url> parse_url(const std::string& text, std::string* why = nullptr);
 
 // Shared by the clients of one run: once `limit` exchanges in a row have

@@ -8,6 +8,7 @@
 #include "otaconf/conformance/client.h"
 #include "otaconf/conformance/embedded.h"
 #include "otaconf/fixture.h"
+#include "otaconf/http.h"
 #include "otaconf/paths.h"
 #include "otaconf/reports.h"
 #include "otaconf/spec_loader.h"
@@ -74,13 +75,6 @@ void write_client_references(const spec::Spec& spec,
     conformance::run_client_suite(spec, profile, *adapter, options, recorder, run);
     write_results(results_path(directory, "reference", profile.id), run, recorder, spec, spec::Side::Client);
   }
-}
-
-// One shell word, whatever the path holds.
-std::string shell_quoted(const std::string& text) {
-  std::string out = "'";
-  for (const char c : text) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return out + "'";
 }
 
 }  // namespace
@@ -165,7 +159,7 @@ void add_mutation_command(CLI::App& app, int& exit_code) {
             exit_code = kExitUsage;
             return;
           }
-          command = shell_quoted(shipped->string());
+          command = http::shell_quote(shipped->string());
         }
         auto make_adapter = [command] { return client::command_adapter(command, {.timeout_seconds = 5}); };
         if (!dir.empty()) write_client_references(spec, make_adapter, options, dir);

@@ -101,7 +101,7 @@ class LibraryAdapter final : public Adapter {
       load_parser(path_, status);
       return status;
     });
-    if (probe.status_ok) return;
+    if (probe.ended_well()) return;
     if (probe.exit_status == kLoadFailed)
       throw std::runtime_error("cannot load adapter library: " + first_line(probe.errors.text()));
     if (probe.exit_status == kNoSymbol)
@@ -136,8 +136,9 @@ class LibraryAdapter final : public Adapter {
  private:
   struct Run {
     std::string result;  // the bytes of an otaconf_result, when complete
-    bool timed_out = false, over_memory = false, status_ok = false;
-    int exit_status = -1;
+    bool timed_out = false, over_memory = false;
+    int exit_status = -1;  // -1: no normal exit
+    bool ended_well() const { return !timed_out && !over_memory && exit_status == 0; }
     std::string ending;
     process::Capture errors, output;
     std::size_t peak_rss = 0;
@@ -175,7 +176,6 @@ class LibraryAdapter final : public Adapter {
     out.output = child->out();
     const auto status = child->status();
     out.exit_status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    out.status_ok = !out.timed_out && !out.over_memory && out.exit_status == 0;
     return out;
   }
 
@@ -190,7 +190,7 @@ class LibraryAdapter final : public Adapter {
       outcome.kind = Outcome::Kind::Crashed;
       outcome.detail =
           "the parser used more than " + mebibytes(limits_.budget.max_rss_bytes) + " of memory (killed)" + captured;
-    } else if (report || !run.status_ok || run.result.size() != sizeof(otaconf_result)) {
+    } else if (report || !run.ended_well() || run.result.size() != sizeof(otaconf_result)) {
       // kParserDeclined: the parser said it could not run (the ABI's
       // non-zero return); any other way of ending without a result is the
       // parser's failure.
@@ -282,16 +282,15 @@ class CommandAdapter final : public Adapter {
       stop();
       return outcome;
     }
-    if (const auto report = new_sanitizer_report(); !report.empty()) {
+    const auto errors = fresh_errors();
+    if (sanitizer_report(errors.kept)) {
       outcome.kind = Outcome::Kind::Crashed;
-      outcome.detail = "a sanitizer report: " + report;
+      outcome.detail = "a sanitizer report: " + errors.kept.substr(0, kShownBytes);
       return outcome;
     }
     outcome.kind = Outcome::Kind::Parsed;
     outcome.result = *result;
-    if (const auto log = child_->err().since(log_seen_); !log.empty())
-      outcome.output = shown("stderr", log, child_->err().total - log_seen_).substr(2);
-    log_seen_ = child_->err().total;
+    outcome.output = errors.shown;
     answered_ = true;
     return outcome;
   }
@@ -313,13 +312,19 @@ class CommandAdapter final : public Adapter {
     return buffer_;
   }
 
-  // The stderr the adapter wrote since the last parse, when it holds a
-  // sanitizer's report (the process may well go on after one).
-  std::string new_sanitizer_report() {
-    const auto fresh = child_->err().since(errors_seen_);
+  // What the adapter wrote to stderr since the last parse: all that was
+  // kept (a sanitizer's report in it makes the parse a crash, though the
+  // process may well go on after one), and its tail as shown with a result.
+  struct FreshErrors {
+    std::string kept, shown;
+  };
+  FreshErrors fresh_errors() {
+    FreshErrors out;
+    out.kept = child_->err().since(errors_seen_);
+    const auto total = child_->err().total - errors_seen_;
     errors_seen_ = child_->err().total;
-    if (!sanitizer_report(fresh)) return {};
-    return fresh.substr(0, kShownBytes);
+    if (!out.kept.empty()) out.shown = shown("stderr", out.kept, total).substr(2);  // without the leading "; "
+    return out;
   }
 
   bool start(std::string& why) {
@@ -334,7 +339,6 @@ class CommandAdapter final : public Adapter {
     }
     buffer_.clear();
     errors_seen_ = 0;
-    log_seen_ = 0;
     answered_ = false;
     return true;
   }
@@ -369,8 +373,7 @@ class CommandAdapter final : public Adapter {
   std::string command_;
   AdapterLimits limits_;
   std::unique_ptr<process::Child> child_;
-  std::size_t errors_seen_ = 0;  // stderr bytes already looked at for sanitizer reports
-  std::size_t log_seen_ = 0;     // stderr bytes already shown with a result
+  std::size_t errors_seen_ = 0;  // stderr bytes already shown with a result
   bool answered_ = false;        // a result line came since the last start
   int last_status_ = 0;
   std::string buffer_;

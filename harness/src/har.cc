@@ -1,5 +1,6 @@
 #include "otaconf/har.h"
 
+#include <algorithm>
 #include <ctime>
 #include <fstream>
 
@@ -31,9 +32,10 @@ json name_values(const Headers& headers) {
   return out;
 }
 
-// A body as HAR content: text when it is UTF-8, else base64; capped.
-json content(const std::string& body, const std::string& mime_type) {
-  const auto kept = body.substr(0, Recording::kMaxBodyBytes);
+// A body as HAR content: text when it is UTF-8, else base64; at most
+// `budget` bytes of it kept.
+json content(const std::string& body, const std::string& mime_type, std::size_t budget) {
+  const auto kept = body.substr(0, std::min(budget, Recording::kMaxBodyBytes));
   json out = {{"size", body.size()}, {"mimeType", crypto::escape_invalid_utf8(mime_type)}};
   if (crypto::is_valid_utf8(kept)) {
     out["text"] = kept;
@@ -49,6 +51,16 @@ json content(const std::string& body, const std::string& mime_type) {
 
 void Recording::add(const Url& url, const Request& request, const Response& response,
                     std::chrono::system_clock::time_point started) {
+  // Bodies kept of this exchange, within what the whole recording may keep.
+  std::size_t request_budget = 0, response_budget = 0;
+  {
+    std::lock_guard lock(mutex_);
+    auto left = kMaxTotalBodyBytes - body_bytes_;
+    request_budget = std::min({request.body.size(), kMaxBodyBytes, left});
+    left -= request_budget;
+    response_budget = std::min({response.body.size(), kMaxBodyBytes, left});
+    body_bytes_ += request_budget + response_budget;
+  }
   const auto query_at = request.target.find('?');
   json query = json::array();
   if (query_at != std::string::npos) {
@@ -64,7 +76,7 @@ void Recording::add(const Url& url, const Request& request, const Response& resp
               {"headersSize", -1},
               {"bodySize", request.body.size()}};
   if (!request.body.empty()) {
-    const auto body = content(request.body, request.header("Content-Type"));
+    const auto body = content(request.body, request.header("Content-Type"), request_budget);
     req["postData"] = {{"mimeType", body["mimeType"]}, {"text", body["text"]}};
   }
   json res = {{"status", response.status},
@@ -72,7 +84,7 @@ void Recording::add(const Url& url, const Request& request, const Response& resp
               {"httpVersion", "HTTP/1.1"},
               {"cookies", json::array()},
               {"headers", name_values(response.headers)},
-              {"content", content(response.body, response.header("Content-Type"))},
+              {"content", content(response.body, response.header("Content-Type"), response_budget)},
               {"redirectURL", ""},
               {"headersSize", -1},
               {"bodySize", response.ok() ? static_cast<long long>(response.body.size()) : -1}};

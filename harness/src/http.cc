@@ -123,6 +123,20 @@ class Connection {
     }
   }
 
+  // TLS wants the socket readable or writable before it can go on: waits
+  // for that (bounded by the deadline) and says so; false for other errors.
+  bool tls_waited(int ssl_error, const char* doing) {
+    if (ssl_error == SSL_ERROR_WANT_READ) {
+      wait(POLLIN, doing);
+      return true;
+    }
+    if (ssl_error == SSL_ERROR_WANT_WRITE) {
+      wait(POLLOUT, doing);
+      return true;
+    }
+    return false;
+  }
+
   // Appends what arrives (at most `most` bytes) to `buffer`; 0 at end of stream.
   std::size_t read_some(std::string& buffer, std::size_t most) {
     char chunk[16384];
@@ -133,15 +147,9 @@ class Connection {
         if (n > 0) return append(buffer, chunk, static_cast<std::size_t>(n));
         const int why = SSL_get_error(ssl_, n);
         if (why == SSL_ERROR_ZERO_RETURN) return 0;
-        if (why == SSL_ERROR_WANT_READ)
-          wait(POLLIN, "reading the answer");
-        else if (why == SSL_ERROR_WANT_WRITE)
-          wait(POLLOUT, "reading the answer");
-        else if (why == SSL_ERROR_SYSCALL && ERR_peek_error() == 0)
-          return 0;  // closed without close_notify
-        else
-          throw Failure{"TLS read failed"};
-        continue;
+        if (tls_waited(why, "reading the answer")) continue;
+        if (why == SSL_ERROR_SYSCALL && ERR_peek_error() == 0) return 0;  // closed without close_notify
+        throw Failure{"TLS read failed"};
       }
       const auto n = ::recv(fd_, chunk, want, 0);
       if (n > 0) return append(buffer, chunk, static_cast<std::size_t>(n));
@@ -189,14 +197,8 @@ class Connection {
       if (ssl_) {
         const int n = SSL_write(ssl_, data.data(), static_cast<int>(std::min<std::size_t>(data.size(), 1 << 20)));
         if (n > 0) return static_cast<std::size_t>(n);
-        const int why = SSL_get_error(ssl_, n);
-        if (why == SSL_ERROR_WANT_READ)
-          wait(POLLIN, "sending the request");
-        else if (why == SSL_ERROR_WANT_WRITE)
-          wait(POLLOUT, "sending the request");
-        else
-          throw Failure{"TLS write failed"};
-        continue;
+        if (tls_waited(SSL_get_error(ssl_, n), "sending the request")) continue;
+        throw Failure{"TLS write failed"};
       }
       const auto n = ::send(fd_, data.data(), data.size(), MSG_NOSIGNAL);
       if (n >= 0) return static_cast<std::size_t>(n);
@@ -258,13 +260,7 @@ class Connection {
     for (;;) {
       const int n = SSL_connect(ssl_);
       if (n == 1) return;
-      const int why = SSL_get_error(ssl_, n);
-      if (why == SSL_ERROR_WANT_READ)
-        wait(POLLIN, "the TLS handshake");
-      else if (why == SSL_ERROR_WANT_WRITE)
-        wait(POLLOUT, "the TLS handshake");
-      else
-        throw Failure{"the TLS handshake failed"};
+      if (!tls_waited(SSL_get_error(ssl_, n), "the TLS handshake")) throw Failure{"the TLS handshake failed"};
     }
   }
 

@@ -15,8 +15,9 @@ namespace otaconf::http {
 
 class Recording {
  public:
-  static constexpr std::size_t kMaxEntries = 50000;      // past it, exchanges are counted, not kept
-  static constexpr std::size_t kMaxBodyBytes = 1 << 20;  // of each body kept
+  static constexpr std::size_t kMaxEntries = 50000;                          // past it, exchanges are counted, not kept
+  static constexpr std::size_t kMaxBodyBytes = 1 << 20;                      // of each body kept
+  static constexpr std::size_t kMaxTotalBodyBytes = std::size_t{256} << 20;  // of all bodies kept, in all
 
   void add(const Url& url, const Request& request, const Response& response,
            std::chrono::system_clock::time_point started);
@@ -29,6 +30,7 @@ class Recording {
   mutable std::mutex mutex_;
   nlohmann::json entries_ = nlohmann::json::array();
   std::size_t dropped_ = 0;
+  std::size_t body_bytes_ = 0;  // kept so far, against kMaxTotalBodyBytes
 };
 
 }  // namespace otaconf::http

@@ -117,6 +117,16 @@ void add_property_options(CLI::App* sub, std::uint64_t& seed, int& cases) {
   sub->add_option("--cases", cases, "cases per property check")->capture_default_str()->check(CLI::Range(1, 100000));
 }
 
+void add_connection_options(CLI::App* sub, std::string& ca_file, bool& insecure, double& rate_limit) {
+  auto* cacert = sub->add_option("--cacert", ca_file,
+                                 "trust an https server whose certificate chains to this PEM file (a self-signed one)")
+                     ->check(CLI::ExistingFile);
+  sub->add_flag("--insecure", insecure, "accept any certificate from an https server (its answers are still judged)")
+      ->excludes(cacert);
+  sub->add_option("--rate-limit", rate_limit, "at most this many requests per second, over all connections")
+      ->check(CLI::Range(0.1, 1e6));
+}
+
 namespace {
 
 // ANSI colours of verdicts on a terminal (--color).

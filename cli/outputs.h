@@ -36,6 +36,10 @@ CLI::Validator digits_only();
 // A RapidCheck reproduce string (what a property's evidence gives).
 CLI::Validator reproduce_string();
 
+// --cacert, --insecure and --rate-limit: how an https server is trusted and
+// how fast it may be asked (every command that sends to a server).
+void add_connection_options(CLI::App* sub, std::string& ca_file, bool& insecure, double& rate_limit);
+
 // --seed and --cases of the RapidCheck properties.
 void add_property_options(CLI::App* sub, std::uint64_t& seed, int& cases);
 

@@ -1,5 +1,8 @@
 // otaconf server: the server conformance suite against any OTA check server
 // (--url), or against the bundled reference server when no URL is given.
+#include <unistd.h>
+
+#include <cstdlib>
 #include <iostream>
 #include <set>
 
@@ -27,6 +30,10 @@ struct ServerArgs {
   std::vector<std::string> headers;
   std::string record_file;
   bool follow_download_host = false;
+  bool insecure = false;
+  double rate_limit = 0;
+  std::string provision;
+  double provision_timeout = 120;
 };
 
 int fail_usage(const std::string& message) {
@@ -77,6 +84,25 @@ int print_plan(const spec::Spec& spec, const conformance::ServerOptions& options
   return kExitOk;
 }
 
+// --provision with the fixture's file: the one given, or the embedded
+// default written to a temporary file for the command's time.
+std::string provision_with_fixture(const ServerArgs& args, const std::string& url) {
+  if (!args.fixture_file.empty()) {
+    return provision(args.provision, std::filesystem::absolute(args.fixture_file).string(), url,
+                     args.provision_timeout);
+  }
+  std::string path = (std::filesystem::temp_directory_path() / "otaconf-fixture-XXXXXX.json").string();
+  const int fd = ::mkstemps(path.data(), 5);
+  if (fd < 0) return "cannot write the default fixture to a temporary file";
+  const auto text = fixture::default_fixture_text();
+  const bool written = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size());
+  ::close(fd);
+  const auto why = written ? provision(args.provision, path, url, args.provision_timeout)
+                           : std::string("cannot write the default fixture to a temporary file");
+  std::filesystem::remove(path);
+  return why;
+}
+
 int run(const ServerArgs& args) {
   spec::Spec spec;
   fixture::Fixture fixture;
@@ -114,6 +140,9 @@ int run(const ServerArgs& args) {
   if (!args.mutant.empty() || !args.variant.empty()) {
     return fail_usage("--mutant and --variant apply to the bundled reference server only (omit --url and --start)");
   }
+  if (!args.provision.empty() && args.url.empty() && args.start.empty()) {
+    return fail_usage("--provision needs the server under test: --url or --start");
+  }
   std::string why;
   std::unique_ptr<StartedServer> started;
   std::string url_text = args.url;
@@ -138,6 +167,10 @@ int run(const ServerArgs& args) {
     const auto value_at = header.find_first_not_of(' ', colon + 1);
     credentials.extra_headers.emplace_back(header.substr(0, colon),
                                            value_at == std::string::npos ? "" : header.substr(value_at));
+  }
+  if (!args.provision.empty()) {
+    if (const auto failed = provision_with_fixture(args, url_text); !failed.empty())
+      return fail_usage("--provision: " + failed);
   }
   const conformance::ServerSuite suite{spec, *profile, fixture, target, credentials, args.options};
   {
@@ -227,8 +260,18 @@ void add_server_command(CLI::App& app, int& exit_code) {
   sub->add_flag("--fault-injection", args->fault_injection,
                 "the server honours the fixture's fault-injection header (errno 7)");
   sub->add_flag("--follow-download-host", args->follow_download_host, "fetch packages from a data.ip on another host");
+  add_connection_options(sub, args->options.tls.ca_file, args->insecure, args->rate_limit);
+  sub->add_option("--provision", args->provision,
+                  "before the suite, run this shell command to put the fixture's state into the server: {fixture} "
+                  "becomes the fixture file and {url} the server's URL (also $OTACONF_FIXTURE, $OTACONF_URL); a "
+                  "non-zero exit stops the run");
+  sub->add_option("--provision-timeout", args->provision_timeout, "seconds --provision may take")
+      ->capture_default_str()
+      ->check(seconds_between(0.1, 3600.0));
   sub->callback([args, &exit_code] {
     args->options.enforce_decisions = args->outputs.enforce_decisions;
+    args->options.tls.verify = !args->insecure;
+    if (args->rate_limit > 0) args->options.rate = std::make_shared<http::RateLimiter>(args->rate_limit);
     if (!args->record_file.empty()) args->options.recording = std::make_shared<http::Recording>();
     exit_code = run(*args);
   });

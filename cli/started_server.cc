@@ -3,9 +3,13 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <chrono>
+#include <string_view>
+
+#include "otaconf/http.h"
 
 namespace otaconf::cli {
 
@@ -39,10 +43,14 @@ bool accepts(int port) {
   return ok;
 }
 
-std::string with_port(std::string command, int port) {
-  for (auto at = command.find("{port}"); at != std::string::npos; at = command.find("{port}", at))
-    command.replace(at, 6, std::to_string(port));
+std::string replaced(std::string command, std::string_view placeholder, const std::string& value) {
+  for (auto at = command.find(placeholder); at != std::string::npos; at = command.find(placeholder, at + value.size()))
+    command.replace(at, placeholder.size(), value);
   return command;
+}
+
+std::string with_port(const std::string& command, int port) {
+  return replaced(command, "{port}", std::to_string(port));
 }
 
 std::string tail_of(const process::Capture& capture) {
@@ -103,5 +111,29 @@ std::string StartedServer::stop() {
 }
 
 StartedServer::~StartedServer() { stop(); }
+
+std::string provision(const std::string& command, const std::string& fixture_path, const std::string& url,
+                      double seconds) {
+  process::Options options;
+  options.environment = {"OTACONF_FIXTURE=" + fixture_path, "OTACONF_URL=" + url};
+  options.budget.max_rss_bytes = std::size_t{1} << 34;  // a provisioning tool's memory is its own business
+  std::string why;
+  const auto filled =
+      replaced(replaced(command, "{fixture}", http::shell_quote(fixture_path)), "{url}", http::shell_quote(url));
+  auto child = process::Child::shell(filled, options, &why);
+  if (!child) return why;
+  const auto deadline = Clock::now() + std::chrono::milliseconds(static_cast<long long>(seconds * 1000));
+  while (child->wait(-1, deadline) != process::Child::Event::Exited) {
+    if (Clock::now() >= deadline) {
+      child->kill_group();
+      child->finish(std::chrono::milliseconds(0));
+      return "did not finish within " + std::to_string(static_cast<long>(seconds)) +
+             " s (--provision-timeout); its output: " + tail_of(child->err()) + tail_of(child->out());
+    }
+  }
+  const auto how = child->finish(std::chrono::milliseconds(0));
+  if (WIFEXITED(child->status()) && WEXITSTATUS(child->status()) == 0) return {};
+  return how + "; its output: " + tail_of(child->err()) + tail_of(child->out());
+}
 
 }  // namespace otaconf::cli

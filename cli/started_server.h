@@ -35,4 +35,12 @@ class StartedServer {
   int port_ = 0;
 };
 
+// --provision: a user command that puts the fixture's state into the server
+// under test before the suite (Pact's provider-state hook). "{fixture}"
+// becomes the fixture file's path and "{url}" the server's URL, both
+// shell-quoted; both are also in $OTACONF_FIXTURE and $OTACONF_URL. Empty
+// when it exits 0 within `seconds`; else why, with the tail of its output.
+std::string provision(const std::string& command, const std::string& fixture_path, const std::string& url,
+                      double seconds);
+
 }  // namespace otaconf::cli

@@ -291,6 +291,39 @@ PY
     python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["run"]["enforce_decisions"] is True' "$work/e.json" ||
       fail "enforce_decisions not in the run"
     run server --variant http-401-on-auth --cases 10 --fail-on non-strict; expect_exit 1 ;;
+  server_tls_provision)
+    # A self-signed https server: refused until trusted (--cacert) or told not to verify (--insecure);
+    # --provision runs first with the fixture; --rate-limit spaces the requests.
+    openssl req -x509 -newkey rsa:2048 -nodes -keyout "$work/key.pem" -out "$work/cert.pem" -days 2 \
+      -subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1 >/dev/null 2>&1 || fail "openssl cannot make a certificate"
+    timeout 300 python3 "$src/examples/python-server/ota_server.py" --port 0 --quiet --tls-cert "$work/cert.pem" \
+      --tls-key "$work/key.pem" >"$work/url" 2>"$work/server.err" &
+    server_pid=$!
+    for _ in $(seq 50); do [ -s "$work/url" ] && break; sleep 0.1; done
+    url=$(head -n 1 "$work/url")
+    case $url in https://127.0.0.1:*) ;; *) kill "$server_pid"; fail "the TLS example server printed '$url'" ;; esac
+    run server --url "$url" --cases 3; code_untrusted=$(cat "$work/code"); cp "$work/err" "$work/untrusted.err"
+    run server --url "$url" --cases 3 --cacert "$work/cert.pem" --results "$work/trusted.json"; code_trusted=$(cat "$work/code")
+    run server --url "$url" --cases 3 --insecure --provision 'test -s {fixture} && echo "$OTACONF_URL" >'"$work/provisioned"
+    code_insecure=$(cat "$work/code")
+    run server --url "$url" --cases 3 --insecure --provision 'echo no database >&2; exit 3'; code_failed=$(cat "$work/code")
+    cp "$work/err" "$work/provision.err"
+    run server --url "$url" --cases 2 --insecure --rate-limit 25 --only server.params --results "$work/rated.json"
+    code_rated=$(cat "$work/code")
+    kill "$server_pid"; wait "$server_pid" 2>/dev/null
+    [ "$code_untrusted" = 2 ] || fail "an untrusted certificate: exit $code_untrusted"
+    grep -q "certificate is not trusted (self.signed certificate; --cacert" "$work/untrusted.err" ||
+      fail "the untrusted certificate is not explained: $(cat "$work/untrusted.err")"
+    [ "$code_trusted" = 0 ] || fail "--cacert: exit $code_trusted"
+    [ "$code_insecure" = 0 ] || fail "--insecure with --provision: exit $code_insecure"
+    [ "$(cat "$work/provisioned")" = "$url" ] || fail "--provision did not run with the fixture and URL"
+    [ "$code_failed" = 2 ] || fail "a failing --provision: exit $code_failed"
+    grep -q -- "--provision: exited with status 3; its output: no database" "$work/provision.err" ||
+      fail "a failing --provision is not explained: $(cat "$work/provision.err")"
+    [ "$code_rated" = 0 ] || fail "--rate-limit: exit $code_rated"
+    # 25 requests/s: n requests take at least (n-1)/25 s (a lower bound, which sleeping guarantees).
+    python3 -c 'import json,sys; r=json.load(open(sys.argv[1]))["run"]; n=r["requests"]; assert n >= 10 and r["duration_ms"] >= (n-1)*40*0.98, (n, r["duration_ms"])' "$work/rated.json" ||
+      fail "--rate-limit 25 did not space the requests" ;;
   *) echo "unknown case $case_name"; exit 2 ;;
 esac
 echo "ok [$case_name]"

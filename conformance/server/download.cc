@@ -51,6 +51,14 @@ json download_evidence(const std::string& url, const http::Request& request, con
             {"error", response.error}}}};
 }
 
+// One GET of a package address, counted and recorded as the run's others.
+http::Response fetch(Session& s, const http::Url& url, const http::Request& get) {
+  http::Client client(url, exchange_limits(s.suite().options));
+  if (s.suite().options.recording) client.set_recording(s.suite().options.recording);
+  s.count_request();
+  return client.send(get);
+}
+
 }  // namespace
 
 void download_check(Session& s) {
@@ -104,11 +112,20 @@ void download_check(Session& s) {
     return;
   }
   const auto& path = base_and_path->second;
+  http::Request get{"GET", path, {}, {}};
+  auto whole = fetch(s, *url, get);
+  // The document's address ("ip: port/ota/download/{token}") names no
+  // scheme: a server reached over https may serve its packages that way too.
+  if (!whole.ok() && url->scheme == "http" && s.suite().target.url.scheme == "https") {
+    auto secure = *url;
+    secure.scheme = "https";
+    if (auto over_tls = fetch(s, secure, get); over_tls.ok()) {
+      url = secure;
+      whole = std::move(over_tls);
+    }
+  }
   http::Client client(*url, exchange_limits(s.suite().options));
   if (s.suite().options.recording) client.set_recording(s.suite().options.recording);
-  http::Request get{"GET", path, {}, {}};
-  auto whole = client.send(get);
-  s.count_request();
   results::Evidence evidence;
   auto ev = download_evidence(url->base() + path, get, whole);
   evidence.request = ev["request"];
@@ -117,11 +134,13 @@ void download_check(Session& s) {
       "curl -sS -o package.bin -w '%{http_code} %{size_download}\\n' " + http::shell_quote(url->base() + path);
   if (!whole.ok() || whole.status / 100 != 2) {
     s.record("DL.ADDRESS", Verdict::Fail,
-             "GET " + *location + " answered " + (whole.ok() ? "HTTP " + std::to_string(whole.status) : whole.error),
+             "GET " + url->base() + path + " answered " +
+                 (whole.ok() ? "HTTP " + std::to_string(whole.status) : whole.error),
              evidence);
     return;
   }
-  s.record("DL.ADDRESS", Verdict::Pass, "GET " + *location + ": HTTP " + std::to_string(whole.status), evidence);
+  s.record("DL.ADDRESS", Verdict::Pass, "GET " + url->base() + path + ": HTTP " + std::to_string(whole.status),
+           evidence);
   const auto size = data.value("size", json(nullptr));
   const auto md5 = data.value("md5", json(""));
   const bool size_ok = size.is_number_unsigned() && size.get<std::uint64_t>() == whole.body.size();

@@ -13,6 +13,8 @@ http::Limits exchange_limits(const ServerOptions& options) {
   http::Limits limits;
   limits.deadline_seconds = options.timeout_seconds;
   limits.max_body_bytes = options.max_answer_bytes;
+  limits.tls = options.tls;
+  limits.rate = options.rate;
   return limits;
 }
 

@@ -42,6 +42,7 @@ import os
 import re
 import secrets
 import signal
+import ssl
 import struct
 import sys
 import threading
@@ -626,17 +627,24 @@ def main():
     parser.add_argument("--fault-injection", action="store_true",
                         help="honour the fixture's fault-injection header (errno 7)")
     parser.add_argument("--quiet", action="store_true", help="no per-request log lines on stderr")
+    parser.add_argument("--tls-cert", help="serve https with this PEM certificate (with --tls-key)")
+    parser.add_argument("--tls-key", help="the PEM private key of --tls-cert")
     args = parser.parse_args()
     try:
         fixture = Fixture(args.fixture)
         server = ThreadingHTTPServer(("127.0.0.1", args.port), Handler)
-    except (OSError, ValueError, KeyError) as e:
+        if args.tls_cert:
+            context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            context.load_cert_chain(args.tls_cert, args.tls_key)
+            server.socket = context.wrap_socket(server.socket, server_side=True)
+    except (OSError, ValueError, KeyError, ssl.SSLError) as e:
         print(f"ota_server: {e}", file=sys.stderr)
         return 2
     Handler.service = OtaService(fixture, args.profile, args.fault_injection)
     Handler.quiet = args.quiet
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
-    print(f"http://127.0.0.1:{server.server_address[1]}", flush=True)
+    scheme = "https" if args.tls_cert else "http"
+    print(f"{scheme}://127.0.0.1:{server.server_address[1]}", flush=True)
     try:
         server.serve_forever()
     except (KeyboardInterrupt, SystemExit):

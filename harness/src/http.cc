@@ -5,6 +5,7 @@
 #include <netinet/tcp.h>
 #include <openssl/err.h>
 #include <openssl/ssl.h>
+#include <openssl/x509v3.h>
 #include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -16,6 +17,7 @@
 #include <memory>
 #include <regex>
 #include <sstream>
+#include <thread>
 
 #include "otaconf/har.h"
 
@@ -101,14 +103,14 @@ std::string bytes_text(std::size_t n) { return std::to_string(n) + " byte" + (n 
 // One TCP (or TLS) connection with every wait bounded by the exchange's deadline.
 class Connection {
  public:
-  Connection(const Url& url, Clock::time_point deadline, double deadline_seconds)
+  // `tls`: the context https connections are made with (null for http).
+  Connection(const Url& url, Clock::time_point deadline, double deadline_seconds, SSL_CTX* tls)
       : url_(url), deadline_(deadline), deadline_seconds_(deadline_seconds) {
     open_socket();
-    if (url.scheme == "https") start_tls();
+    if (url.scheme == "https") start_tls(tls);
   }
   ~Connection() {
     if (ssl_) SSL_free(ssl_);
-    if (ctx_) SSL_CTX_free(ctx_);
     if (fd_ >= 0) ::close(fd_);
   }
   Connection(const Connection&) = delete;
@@ -250,25 +252,38 @@ class Connection {
     throw Failure{last};
   }
 
-  void start_tls() {
-    ctx_ = SSL_CTX_new(TLS_client_method());
-    if (!ctx_) throw Failure{"cannot set up TLS"};
-    SSL_CTX_set_verify(ctx_, SSL_VERIFY_NONE, nullptr);
-    ssl_ = SSL_new(ctx_);
+  void start_tls(SSL_CTX* context) {
+    if (!context) throw Failure{"cannot set up TLS"};
+    ssl_ = SSL_new(context);
     if (!ssl_ || SSL_set_fd(ssl_, fd_) != 1) throw Failure{"cannot set up TLS"};
-    SSL_set_tlsext_host_name(ssl_, url_.host.c_str());
+    // The name (or address) the certificate must carry; SNI only for names.
+    const std::string host = url_.host.front() == '[' ? url_.host.substr(1, url_.host.size() - 2) : url_.host;
+    if (host.find_first_not_of("0123456789.") == std::string::npos || host.find(':') != std::string::npos) {
+      X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl_), host.c_str());
+    } else {
+      SSL_set_tlsext_host_name(ssl_, host.c_str());
+      SSL_set1_host(ssl_, host.c_str());
+    }
     for (;;) {
       const int n = SSL_connect(ssl_);
       if (n == 1) return;
-      if (!tls_waited(SSL_get_error(ssl_, n), "the TLS handshake")) throw Failure{"the TLS handshake failed"};
+      if (!tls_waited(SSL_get_error(ssl_, n), "the TLS handshake")) throw Failure{handshake_failure()};
     }
+  }
+
+  std::string handshake_failure() const {
+    const long verified = SSL_get_verify_result(ssl_);
+    if (verified != X509_V_OK) {
+      return std::string("the TLS handshake failed: the server's certificate is not trusted (") +
+             X509_verify_cert_error_string(verified) + "; --cacert FILE trusts its issuer, --insecure skips the check)";
+    }
+    return "the TLS handshake failed";
   }
 
   Url url_;
   Clock::time_point deadline_;
   double deadline_seconds_;
   int fd_ = -1;
-  SSL_CTX* ctx_ = nullptr;
   SSL* ssl_ = nullptr;
 };
 
@@ -500,7 +515,52 @@ std::string request_text(const Url& url, const Request& request) {
   return text + "\r\n" + request.body;
 }
 
+Limits limits_of(double timeout_seconds) {
+  Limits limits;
+  limits.deadline_seconds = timeout_seconds;
+  return limits;
+}
+
+// A client context per Client: loading the system's roots is slow, so it
+// is done once, not per connection.
+std::shared_ptr<SSL_CTX> tls_context(const Tls& tls, std::string& why) {
+  std::shared_ptr<SSL_CTX> context(SSL_CTX_new(TLS_client_method()), SSL_CTX_free);
+  if (!context) {
+    why = "cannot set up TLS";
+    return nullptr;
+  }
+  if (!tls.verify) {
+    SSL_CTX_set_verify(context.get(), SSL_VERIFY_NONE, nullptr);
+    return context;
+  }
+  SSL_CTX_set_verify(context.get(), SSL_VERIFY_PEER, nullptr);
+  const bool loaded = tls.ca_file.empty()
+                          ? SSL_CTX_set_default_verify_paths(context.get()) == 1
+                          : SSL_CTX_load_verify_locations(context.get(), tls.ca_file.c_str(), nullptr) == 1;
+  if (!loaded) {
+    why = tls.ca_file.empty() ? "cannot load the system's certificate roots"
+                              : "--cacert " + tls.ca_file + ": not a readable PEM certificate file";
+    return nullptr;
+  }
+  return context;
+}
+
 }  // namespace
+
+RateLimiter::RateLimiter(double per_second)
+    : interval_(std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+          std::chrono::duration<double>(1.0 / per_second))),
+      next_(std::chrono::steady_clock::now()) {}
+
+void RateLimiter::wait() {
+  std::chrono::steady_clock::time_point at;
+  {
+    std::lock_guard lock(mutex_);
+    at = std::max(next_, std::chrono::steady_clock::now());
+    next_ = at + interval_;
+  }
+  std::this_thread::sleep_until(at);
+}
 
 void Breaker::record(const Response& response) {
   if (response.ok()) {
@@ -519,9 +579,13 @@ std::string Breaker::why() const {
 }
 
 struct Client::Impl {
-  Impl(const Url& u, Limits l) : url(u), limits(l) {}
+  Impl(const Url& u, Limits l) : url(u), limits(std::move(l)) {
+    if (url.scheme == "https") tls = tls_context(limits.tls, tls_error);
+  }
   Url url;
   Limits limits;
+  std::shared_ptr<SSL_CTX> tls;
+  std::string tls_error;  // why `tls` could not be made
   std::shared_ptr<Breaker> breaker;
   std::shared_ptr<Recording> recording;
   std::unique_ptr<Connection> connection;
@@ -535,7 +599,8 @@ struct Client::Impl {
     const bool reused = connection != nullptr;
     std::size_t received = 0;
     try {
-      if (!connection) connection = std::make_unique<Connection>(url, deadline, limits.deadline_seconds);
+      if (!tls_error.empty()) throw Failure{tls_error};
+      if (!connection) connection = std::make_unique<Connection>(url, deadline, limits.deadline_seconds, tls.get());
       connection->set_deadline(deadline);
       connection->write_all(request_text(url, request));
       sent_on_reused = reused;
@@ -569,7 +634,7 @@ struct Client::Impl {
 };
 
 Client::Client(const Url& url, Limits limits) : impl_(std::make_unique<Impl>(url, limits)) {}
-Client::Client(const Url& url, double timeout_seconds) : Client(url, Limits{timeout_seconds}) {}
+Client::Client(const Url& url, double timeout_seconds) : Client(url, limits_of(timeout_seconds)) {}
 Client::~Client() = default;
 
 void Client::set_breaker(std::shared_ptr<Breaker> breaker) { impl_->breaker = std::move(breaker); }
@@ -581,6 +646,7 @@ Response Client::send(const Request& request) {
     out.error = impl_->breaker->why();
     return out;
   }
+  if (impl_->limits.rate) impl_->limits.rate->wait();
   const auto started = Clock::now();
   const auto started_at = std::chrono::system_clock::now();
   const auto deadline =

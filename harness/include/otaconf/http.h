@@ -4,6 +4,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -46,10 +47,33 @@ struct Response {
 // What one exchange (connect, send, status line, headers, body) may cost. A
 // peer is code under test: past a limit the exchange ends with an error that
 // names the limit and what had arrived, never with a hang or unbounded memory.
+// Spaces the exchanges of every client that shares it (--rate-limit): at
+// most `per_second` sends begin each second, whatever the connections.
+class RateLimiter {
+ public:
+  explicit RateLimiter(double per_second);
+  void wait();  // returns when the next send may begin
+
+ private:
+  std::mutex mutex_;
+  std::chrono::steady_clock::duration interval_;
+  std::chrono::steady_clock::time_point next_;
+};
+
+// How https answers are trusted: by default the peer's certificate must
+// chain to the system's roots (or to `ca_file`, --cacert) and name the host;
+// `verify` false (--insecure) accepts any certificate.
+struct Tls {
+  bool verify = true;
+  std::string ca_file;
+};
+
 struct Limits {
   double deadline_seconds = 5;               // the whole exchange
   std::size_t max_header_bytes = 64 * 1024;  // status line and headers
   std::size_t max_body_bytes = 16 << 20;     // the body, after chunked decoding
+  Tls tls;
+  std::shared_ptr<RateLimiter> rate;  // shared by the clients of a run (null: no limit)
 };
 
 struct Url {
@@ -83,8 +107,7 @@ class Breaker {
 };
 
 // One keep-alive connection to one server; not thread-safe (one per worker).
-// HTTP/1.1 over TCP, or TLS for https (certificates are not verified: the
-// servers under test are often self-signed).
+// HTTP/1.1 over TCP, or TLS for https (verified as `Limits::tls` says).
 class Client {
  public:
   Client(const Url& url, Limits limits);

@@ -37,14 +37,16 @@ struct ServerTarget {
 
 struct ServerOptions {
   std::uint64_t seed = 1;
-  int cases = 40;                            // property cases per property check
-  double timeout_seconds = 5;                // each exchange, whole (http::Limits)
-  std::size_t max_answer_bytes = 16u << 20;  // each answer's body (http::Limits)
-  int concurrency = 4;                       // parallel keep-alive connections
-  std::vector<std::string> only, skip;       // clause-id globs
-  std::string reproduce;                     // a RapidCheck reproduce string from an earlier run's evidence
-  bool enforce_decisions = false;            // grade decision-based misses at their clause's level
+  int cases = 40;                              // property cases per property check
+  double timeout_seconds = 5;                  // each exchange, whole (http::Limits)
+  std::size_t max_answer_bytes = 16u << 20;    // each answer's body (http::Limits)
+  int concurrency = 4;                         // parallel keep-alive connections
+  std::vector<std::string> only, skip;         // clause-id globs
+  std::string reproduce;                       // a RapidCheck reproduce string from an earlier run's evidence
+  bool enforce_decisions = false;              // grade decision-based misses at their clause's level
   std::shared_ptr<http::Recording> recording;  // every exchange, for --record FILE.har (null: none)
+  http::Tls tls;                               // how an https server is trusted (--cacert, --insecure)
+  std::shared_ptr<http::RateLimiter> rate;     // --rate-limit, shared by every connection (null: none)
 };
 
 // The budget of every exchange with the server under test.

@@ -27,6 +27,7 @@ void add_client_command(CLI::App& app, int& exit_code) {
     RunOutputs outputs;
     double timeout = 5;
     std::size_t memory_mib = 512;
+    bool dry_run = false;
   };
   auto args = std::make_shared<Args>();
   auto* sub =
@@ -53,10 +54,13 @@ void add_client_command(CLI::App& app, int& exit_code) {
                   "replay a property's failure: the reproduce string its evidence gives (same --profile and --seed)")
       ->check(reproduce_string());
   sub->add_option("--implementation", args->implementation, "a name for the parser in reports");
+  sub->add_flag("--dry-run", args->dry_run,
+                "list the checks this run would make (vectors, property cases) and the clauses each judges, then the "
+                "client clauses no selected check judges; run no parser");
   add_run_outputs(sub, args->outputs);
   sub->callback([args, &exit_code] {
     try {
-      if (args->library.empty() && args->command.empty()) {
+      if (args->library.empty() && args->command.empty() && !args->dry_run) {
         std::cerr << "otaconf: give --adapter-lib PATH or --adapter-cmd COMMAND\n";
         exit_code = kExitUsage;
         return;
@@ -79,6 +83,11 @@ void add_client_command(CLI::App& app, int& exit_code) {
       if (std::error_code ec; !std::filesystem::is_directory(args->options.vectors, ec)) {
         std::cerr << "otaconf: --vectors: " << args->options.vectors.string() << ": not a directory of vectors\n";
         exit_code = kExitUsage;
+        return;
+      }
+      if (args->dry_run) {
+        print_plan(conformance::client_plan(spec, args->options), spec, spec::Side::Client);
+        exit_code = kExitOk;
         return;
       }
       client::AdapterLimits limits;

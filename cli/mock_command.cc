@@ -94,12 +94,15 @@ void add_client_e2e_command(CLI::App& app, int& exit_code) {
     std::string command;
     std::vector<std::string> scenarios;
     double timeout = 20;
+    bool dry_run = false;
   };
   auto args = std::make_shared<Args>();
   auto* sub =
       app.add_subcommand("client-e2e", "Run a device client once per scenario against the mock cloud and judge it");
   add_common(sub, *args);
-  sub->add_option("--cmd", args->command, "the device client command (docs/client-e2e.md)")->required();
+  sub->add_option("--cmd", args->command, "the device client command (docs/client-e2e.md)");
+  sub->add_flag("--dry-run", args->dry_run,
+                "list the scenarios and the clauses they judge, then the client clauses none judges; run nothing");
   sub->add_option("--scenario", args->scenarios, "scenarios to run (default: all)")->delimiter(',');
   sub->add_option("--timeout", args->timeout, "seconds per run")
       ->capture_default_str()
@@ -113,9 +116,20 @@ void add_client_e2e_command(CLI::App& app, int& exit_code) {
       const auto fixture =
           args->fixture_file.empty() ? fixture::default_fixture() : fixture::load_fixture(args->fixture_file);
       auto scenarios = args->scenarios;
+      const auto known = conformance::mock_scenarios(spec);
       if (scenarios.empty()) {
-        for (const auto& s : conformance::mock_scenarios(spec)) scenarios.push_back(s.id);
+        for (const auto& s : known) scenarios.push_back(s.id);
       }
+      for (const auto& id : scenarios) {
+        if (std::none_of(known.begin(), known.end(), [&](const conformance::MockScenario& s) { return s.id == id; }))
+          throw std::invalid_argument("--scenario: no scenario '" + id + "' (otaconf mock --list-scenarios)");
+      }
+      if (args->dry_run) {
+        print_plan(conformance::client_e2e_plan(spec, scenarios), spec, spec::Side::Client);
+        exit_code = kExitOk;
+        return;
+      }
+      if (args->command.empty()) throw std::invalid_argument("--cmd is required: the device client command");
       results::Recorder recorder;
       recorder.redact_signatures(args->outputs.redact_tokens);
       results::RunInfo run;
@@ -126,6 +140,7 @@ void add_client_e2e_command(CLI::App& app, int& exit_code) {
       run.spec_id = spec.id;
       run.started = results::utc_now();
       run.enforce_decisions = args->outputs.enforce_decisions;
+      run.plan = conformance::plan_pairs(conformance::client_e2e_plan(spec, scenarios));
       std::vector<conformance::E2eResult> outcomes;
       {
         const ProgressLine progress(recorder, "otaconf client-e2e", ProgressLine::wanted(args->outputs.quiet));

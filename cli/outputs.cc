@@ -149,7 +149,7 @@ std::string verdict_text(results::Verdict verdict, bool color) {
 
 }  // namespace
 
-void print_findings(const results::Recorder& recorder, bool quiet, bool color) {
+void print_findings(const results::Recorder& recorder, bool quiet, bool color, const std::string& before_summary) {
   using results::Verdict;
   for (const auto& entry : recorder.entries()) {
     if (entry.verdict == Verdict::Pass) continue;
@@ -166,6 +166,7 @@ void print_findings(const results::Recorder& recorder, bool quiet, bool color) {
                 << ")\n";
     }
   }
+  if (!quiet) std::cout << before_summary;
   std::string line;
   for (const auto& [verdict, count] : recorder.summary())
     line +=
@@ -259,9 +260,52 @@ int exit_with_baseline(const results::Recorder& recorder, const Baseline& baseli
 
 }  // namespace
 
+void print_plan(const std::vector<conformance::PlannedCheck>& plan, const spec::Spec& spec, spec::Side side) {
+  std::set<std::string> judged;
+  for (const auto& check : plan) {
+    std::cout << check.id << (check.size.empty() ? "" : " (" + check.size + ")") << ": " << check.title << "\n    ";
+    for (std::size_t i = 0; i < check.clauses.size(); ++i) std::cout << (i ? " " : "") << check.clauses[i];
+    std::cout << "\n";
+    if (!check.answer_clauses.empty()) {
+      std::cout << "    and, on any answer it judges, " << check.answer_clauses.size() << " more:";
+      for (const auto& clause : check.answer_clauses) std::cout << " " << clause;
+      std::cout << "\n";
+    }
+    judged.insert(check.clauses.begin(), check.clauses.end());
+    judged.insert(check.answer_clauses.begin(), check.answer_clauses.end());
+  }
+  std::vector<std::string> unjudged;
+  for (const auto& clause : spec.clauses) {
+    if ((clause.side == side || clause.side == spec::Side::Both) && !judged.count(clause.id))
+      unjudged.push_back(clause.id);
+  }
+  std::cout << spec::to_string(side) << " clauses no selected check judges (" << unjudged.size() << "):";
+  for (const auto& id : unjudged) std::cout << " " << id;
+  std::cout << "\n";
+}
+
+std::string unjudged_text(const results::RunInfo& run, const results::Recorder& recorder, const spec::Spec& spec,
+                          spec::Side side) {
+  std::set<std::string> judged, planned;
+  for (const auto& entry : recorder.entries()) judged.insert(entry.clause);
+  for (const auto& [check, clause] : run.plan) planned.insert(clause);
+  std::string unreached, unselected;
+  std::size_t count = 0;
+  for (const auto& clause : spec.clauses) {
+    if ((clause.side != side && clause.side != spec::Side::Both) || judged.count(clause.id)) continue;
+    ++count;
+    (planned.count(clause.id) ? unreached : unselected) += " " + clause.id;
+  }
+  if (count == 0) return {};
+  std::string text = "  not judged by this run (" + std::to_string(count) + " " + spec::to_string(side) + " clauses):";
+  if (!unreached.empty()) text += " no case reached" + unreached + (unselected.empty() ? "" : ";");
+  if (!unselected.empty()) text += " no selected check judges" + unselected;
+  return text + "\n";
+}
+
 int finish_run(const results::RunInfo& run, const results::Recorder& recorder, const spec::Spec& spec, spec::Side side,
                const RunOutputs& outputs) {
-  print_findings(recorder, outputs.quiet, use_color(outputs.color));
+  print_findings(recorder, outputs.quiet, use_color(outputs.color), unjudged_text(run, recorder, spec, side));
   if (!write_run_outputs(results::to_json(run, recorder, spec, side), outputs.results_file, outputs.junit_file)) {
     return kExitUsage;
   }

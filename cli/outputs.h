@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "otaconf/conformance/plan.h"
 #include "otaconf/results.h"
 #include "otaconf/spec.h"
 
@@ -43,9 +44,20 @@ void add_connection_options(CLI::App* sub, std::string& ca_file, bool& insecure,
 // --seed and --cases of the RapidCheck properties.
 void add_property_options(CLI::App* sub, std::uint64_t& seed, int& cases);
 
-// One line per entry that is not a PASS, with a way to reproduce FAILs, then
-// the verdict counts.
-void print_findings(const results::Recorder& recorder, bool quiet, bool color = false);
+// One line per entry that is not a PASS, with a way to reproduce FAILs,
+// `before_summary` (unless quiet), then the verdict counts.
+void print_findings(const results::Recorder& recorder, bool quiet, bool color = false,
+                    const std::string& before_summary = {});
+
+// The clauses of `side` the run judged nothing on, and why: its checks
+// reached no case of them (in run.plan), or no selected check judges them.
+// Empty when every clause was judged.
+std::string unjudged_text(const results::RunInfo& run, const results::Recorder& recorder, const spec::Spec& spec,
+                          spec::Side side);
+
+// A --dry-run: each planned check with its size and clauses, then the
+// clauses of `side` no selected check judges.
+void print_plan(const std::vector<conformance::PlannedCheck>& plan, const spec::Spec& spec, spec::Side side);
 
 // Writes the files whose names are not empty. On failure prints one line
 // ("otaconf: FILE: cannot write the file: ...") and returns false.

@@ -4,7 +4,6 @@
 
 #include <cstdlib>
 #include <iostream>
-#include <set>
 
 #include "commands.h"
 #include "otaconf/conformance/embedded.h"
@@ -59,31 +58,6 @@ int with_recording(const ServerArgs& args, int exit_code) {
   return exit_code;
 }
 
-// --dry-run: each selected check with its clauses, then what stays unjudged.
-int print_plan(const spec::Spec& spec, const conformance::ServerOptions& options) {
-  std::set<std::string> judged;
-  for (const auto& check : conformance::server_checks()) {
-    std::vector<std::string> clauses;
-    for (const auto& clause : check.clauses) {
-      if (conformance::clause_selected(options, clause, check.id)) clauses.push_back(clause);
-    }
-    if (clauses.empty()) continue;
-    std::cout << check.id << (check.exclusive ? " (property, " + std::to_string(options.cases) + " cases)" : "") << ": "
-              << check.title << "\n    ";
-    for (std::size_t i = 0; i < clauses.size(); ++i) std::cout << (i ? " " : "") << clauses[i];
-    std::cout << "\n";
-    judged.insert(clauses.begin(), clauses.end());
-  }
-  std::vector<std::string> unjudged;
-  for (const auto& clause : spec.clauses) {
-    if (clause.side != spec::Side::Client && !judged.count(clause.id)) unjudged.push_back(clause.id);
-  }
-  std::cout << "server clauses no selected check judges (" << unjudged.size() << "):";
-  for (const auto& id : unjudged) std::cout << " " << id;
-  std::cout << "\n";
-  return kExitOk;
-}
-
 // --provision with the fixture's file: the one given, or the embedded
 // default written to a temporary file for the command's time.
 std::string provision_with_fixture(const ServerArgs& args, const std::string& url) {
@@ -118,7 +92,10 @@ int run(const ServerArgs& args) {
     return fail_usage("--only/--skip select no clause any server check judges (otaconf spec show lists them)");
   }
 
-  if (args.dry_run) return print_plan(spec, args.options);
+  if (args.dry_run) {
+    print_plan(conformance::server_plan(args.options, conformance::answer_clauses(spec)), spec, spec::Side::Server);
+    return kExitOk;
+  }
 
   results::Recorder recorder;
 

@@ -1,11 +1,16 @@
 // otaconf spec lint|show|dict [FILE]
+#include <algorithm>
 #include <iostream>
 #include <string>
 
 #include "commands.h"
+#include "otaconf/conformance/client.h"
+#include "otaconf/conformance/mock.h"
+#include "otaconf/conformance/server.h"
 #include "otaconf/paths.h"
 #include "otaconf/spec_loader.h"
 #include "otaconf/spec_tools.h"
+#include "otaconf/vectors.h"
 
 namespace otaconf::cli {
 
@@ -45,6 +50,45 @@ int show(const std::string& file) {
   return kExitOk;
 }
 
+// Each clause with the checks that judge it: those made for it, then how
+// many more may charge it on any answer they judge; "no check" marks a
+// clause no run judges (docs/cli.md).
+int judged_by(const std::string& file) {
+  auto loaded = load_or_report(file, false);
+  if (!loaded) return kExitUsage;
+  const auto& s = *loaded;
+  std::vector<conformance::PlannedCheck> plan = conformance::server_plan({}, conformance::answer_clauses(s));
+  conformance::ClientOptions client;
+  client.vectors = vectors::default_directory();
+  for (auto&& planned : conformance::client_plan(s, client)) plan.push_back(std::move(planned));
+  std::vector<std::string> scenarios;
+  for (const auto& scenario : conformance::mock_scenarios(s)) scenarios.push_back(scenario.id);
+  for (auto&& planned : conformance::client_e2e_plan(s, scenarios)) plan.push_back(std::move(planned));
+  std::size_t unjudged = 0;
+  for (const auto& clause : s.clauses) {
+    std::string made_for;
+    std::size_t on_answers = 0;
+    for (const auto& check : plan) {
+      if (std::find(check.clauses.begin(), check.clauses.end(), clause.id) != check.clauses.end())
+        made_for += " " + check.id;
+      else if (std::find(check.answer_clauses.begin(), check.answer_clauses.end(), clause.id) !=
+               check.answer_clauses.end())
+        ++on_answers;
+    }
+    std::cout << clause.id << " (" << spec::to_string(clause.level) << ", " << spec::to_string(clause.side) << "):";
+    if (made_for.empty() && on_answers == 0) {
+      std::cout << " no check\n";
+      ++unjudged;
+      continue;
+    }
+    std::cout << made_for;
+    if (on_answers > 0) std::cout << (made_for.empty() ? " " : "; ") << "on any answer of " << on_answers << " checks";
+    std::cout << "\n";
+  }
+  std::cout << s.clauses.size() << " clauses, " << unjudged << " judged by no check\n";
+  return kExitOk;
+}
+
 int dict(const std::string& file) {
   auto loaded = load_or_report(file, false);
   if (!loaded) return kExitUsage;
@@ -70,8 +114,14 @@ void add_spec_command(CLI::App& app, int& exit_code) {
   for (const auto& verb : verbs) {
     auto* sub = spec_app->add_subcommand(verb.name, verb.help);
     auto file = std::make_shared<std::string>();
+    auto by_check = std::make_shared<bool>(false);
     sub->add_option("FILE", *file, "the spec (default: the shipped spec/onenet-ota-v1.json)");
-    sub->callback([&exit_code, file, run = verb.run] { exit_code = run(*file); });
+    if (verb.run == show) {
+      sub->add_flag("--judged-by", *by_check,
+                    "instead: each clause with the checks that judge it (server, client and client-e2e), and the "
+                    "clauses no check judges");
+    }
+    sub->callback([&exit_code, file, by_check, run = verb.run] { exit_code = *by_check ? judged_by(*file) : run(*file); });
   }
 }
 

@@ -58,8 +58,25 @@ for path in sorted(glob.glob(sys.argv[1] + "/*.json")):
     else:
         assert mutant is None and variant is None and doc["summary"]["FAIL"] == 0, path
 PY
+  expect_entries_in_plan "$dir"/*.json
   "$otaconf" report "$dir" -o "$work/report.html" --junit "$work/junit.xml" >/dev/null 2>"$work/err" ||
     fail "otaconf report cannot read $dir"
+}
+# Every entry of these results is a (check, clause) of its run's plan and
+# names a clause of the spec: JUnit's testcase set is the plan's, whatever
+# the run reached (issue 14), and no verdict lands on an unknown clause.
+expect_entries_in_plan() {
+  python3 - "$spec" "$@" <<'PY' || fail "an entry outside its run's plan"
+import json, sys
+ids = {c["id"] for c in json.load(open(sys.argv[1]))["clauses"]}
+for path in sys.argv[2:]:
+    doc = json.load(open(path))
+    plan = {(p["check"], p["clause"]) for p in doc["run"]["plan"]}
+    assert plan, path + ": no plan"
+    for e in doc["results"]:
+        assert (e["check"], e["clause"]) in plan, "%s: %s %s not planned" % (path, e["check"], e["clause"])
+        assert e["clause"] in ids, "%s: %s is no clause of the spec" % (path, e["clause"])
+PY
 }
 # A copy of the shipped spec with its sources, edited by sed.
 edited_spec() {
@@ -175,7 +192,9 @@ case $case_name in
     expect_out '^  fixture: expected download, exit 0, 1 check request\(s\), downloaded$'
     expect_out '^  errno-19: expected retry-later, exit 11, '
     expect_out '^  errno-19-with-data: expected retry-later, exit 11, 1 check request\(s\)$'
-    expect_out '^PASS=[0-9]+ FAIL=0 NON-STRICT=0 INFO=0 NOT-TESTABLE=0 ERROR=0 ' ;;
+    expect_out '^PASS=[0-9]+ FAIL=0 NON-STRICT=0 INFO=0 NOT-TESTABLE=0 ERROR=0 '
+    run client-e2e --cmd 'exit 0' --results "$work/never.json"; expect_exit 1
+    expect_entries_in_plan "$work/e2e.json" "$work/never.json" ;;
   client_e2e_broken)
     # A "client" that never asks and always claims success.
     run client-e2e --cmd 'exit 0' --scenario fixture,errno-8,malformed; expect_exit 1

@@ -119,6 +119,10 @@ struct Context {
 
 const std::string kVectorsCheck = "client.vectors";
 const std::string kVectorsTitle = "Response vectors: y_ accepted with the exact result, n_ rejected, i_ recorded";
+const std::string kRoundTripCheck = "client.round-trip";
+const std::string kRoundTripTitle = "Success answers generated from the spec's domains (RapidCheck)";
+const std::string kSingleViolationCheck = "client.single-violation";
+const std::string kSingleViolationTitle = "A valid answer with one field beside its domain (RapidCheck)";
 
 // A vector's expectation under a profile as a judgement.
 Judgement expectation_of(const vectors::Vector& vector, const std::string& profile) {
@@ -326,13 +330,13 @@ class Properties {
   void run() {
     // Any spec-valid success answer: accepted, every field round-trips, and
     // parsing it twice gives the same result.
-    property("client.round-trip", "Success answers generated from the spec's domains (RapidCheck)", [this] {
+    property(kRoundTripCheck, kRoundTripTitle, [this] {
       const auto body = envelope(valid_data());
       check(body, twice_the_same(body));
     });
     // One field of a valid answer replaced by a value beside its domain:
     // judged like any answer (rejected where the reading forbids it).
-    property("client.single-violation", "A valid answer with one field beside its domain (RapidCheck)", [this] {
+    property(kSingleViolationCheck, kSingleViolationTitle, [this] {
       auto data = valid_data();
       const auto& field = *rc::gen::elementOf(response_.data_fields);
       data[field.name] = *rc::gen::elementOf(beside(field, field.domain_under(c_.profile)));
@@ -460,6 +464,61 @@ class Properties {
 
 }  // namespace
 
+namespace {
+
+// The client-side clauses among `ids` that the options select, once each.
+void add_client_clauses(const spec::Spec& spec, const ClientOptions& options, const std::vector<std::string>& ids,
+                        std::vector<std::string>& out) {
+  for (const auto& id : ids) {
+    const auto* clause = spec.clause(id);
+    if (clause && clause->side != spec::Side::Server && selected(options, id) &&
+        std::find(out.begin(), out.end(), id) == out.end())
+      out.push_back(id);
+  }
+}
+
+// Every client clause the check response's model names: an answer's
+// judgement is charged to one of these (or to CLI.PARSE.REJECT).
+std::vector<std::string> response_model_clauses(const spec::Endpoint& endpoint) {
+  std::vector<std::string> ids = {"CLI.PARSE.REJECT"};
+  const auto& response = *endpoint.response;
+  ids.insert(ids.end(), response.clauses.begin(), response.clauses.end());
+  for (const auto* fields : {&response.envelope, &response.data_fields}) {
+    for (const auto& field : *fields) ids.insert(ids.end(), field.clauses.begin(), field.clauses.end());
+  }
+  for (const auto& code : endpoint.error_codes) ids.insert(ids.end(), code.clauses.begin(), code.clauses.end());
+  return ids;
+}
+
+}  // namespace
+
+std::vector<PlannedCheck> client_plan(const spec::Spec& spec, const ClientOptions& options) {
+  std::vector<PlannedCheck> plan;
+  const auto* endpoint = spec.endpoint_by_role("check");
+  if (!endpoint || !endpoint->response) return plan;
+  if (options.reproduce.empty()) {
+    PlannedCheck vectors_check{kVectorsCheck, kVectorsTitle, {}, {}, "0 vectors"};
+    std::vector<std::string> probes = {"CLI.PARSE.REJECT"};
+    try {
+      const auto list = vectors::load(options.vectors);
+      for (const auto& vector : list) probes.push_back(vector.probe());
+      vectors_check.size = std::to_string(list.size()) + " vectors";
+    } catch (const InputError&) {
+      vectors_check.size = "no readable vectors";
+    }
+    add_client_clauses(spec, options, probes, vectors_check.clauses);
+    if (!vectors_check.clauses.empty()) plan.push_back(std::move(vectors_check));
+  }
+  const auto model = response_model_clauses(*endpoint);
+  for (const auto& [id, title] : {std::pair{kRoundTripCheck, kRoundTripTitle},
+                                  std::pair{kSingleViolationCheck, kSingleViolationTitle}}) {
+    PlannedCheck property{id, title, {}, {}, std::to_string(options.cases) + " cases"};
+    add_client_clauses(spec, options, model, property.clauses);
+    if (!property.clauses.empty()) plan.push_back(std::move(property));
+  }
+  return plan;
+}
+
 bool client_selection_matches(const spec::Spec& spec, const ClientOptions& options) {
   for (const auto& clause : spec.clauses) {
     if (clause.side != spec::Side::Server && selected(options, clause.id)) return true;
@@ -478,6 +537,7 @@ void run_client_suite(const spec::Spec& spec, const spec::Profile& profile, clie
   run.spec_id = spec.id;
   run.started = results::utc_now();
   run.enforce_decisions = options.enforce_decisions;
+  run.plan = plan_pairs(client_plan(spec, options));
   const auto* endpoint = spec.endpoint_by_role("check");
   if (!endpoint || !endpoint->response) {
     recorder.record({"client",

@@ -387,13 +387,22 @@ std::vector<std::string> device_environment(const fixture::Fixture& fixture, con
   return environment;
 }
 
-// The clauses a scenario's expected behaviour stands for.
-std::vector<std::string> behaviour_clauses(const std::string& id, const std::string& expect) {
+// The clauses a scenario's expected behaviour stands for: an error code's
+// own client clauses (its action; CLI.ACTION.NO_DOWNLOAD_ON_ERROR only where
+// the spec names no other), never an ID the spec lacks.
+std::vector<std::string> behaviour_clauses(const spec::Spec& spec, const std::string& id, const std::string& expect) {
   if (id == "bad-md5") return {"CLI.MD5.VERIFY"};
   if (is_error_scenario(id)) {
-    auto code = std::to_string(scenario_code(id));
-    if (code.size() == 1) code = "0" + code;
-    return {"CLI.ACTION." + code};
+    const auto* check = spec.endpoint_by_role("check");
+    const auto* code = check ? check->error_code(scenario_code(id)) : nullptr;
+    std::vector<std::string> own, fallback;
+    for (const auto& clause_id : code ? code->clauses : std::vector<std::string>{}) {
+      const auto* clause = spec.clause(clause_id);
+      if (!clause || clause->side == spec::Side::Server) continue;
+      (clause_id == "CLI.ACTION.NO_DOWNLOAD_ON_ERROR" ? fallback : own).push_back(clause_id);
+    }
+    if (!own.empty()) return own;
+    return fallback.empty() ? std::vector<std::string>{"CLI.PARSE.REJECT"} : fallback;
   }
   if (expect == "download") return {"CLI.ACTION.00", "DL.ADDRESS"};
   return {"CLI.PARSE.REJECT"};
@@ -433,6 +442,47 @@ void judge_recheck(const spec::Spec& spec, const std::string& id, const E2eResul
 
 }  // namespace
 
+std::vector<PlannedCheck> client_e2e_plan(const spec::Spec& spec, const std::vector<std::string>& scenarios) {
+  auto client_side = [&spec](const std::vector<std::string>& ids) {
+    std::vector<std::string> out;
+    for (const auto& id : ids) {
+      const auto* clause = spec.clause(id);
+      if (clause && clause->side != spec::Side::Server && std::find(out.begin(), out.end(), id) == out.end())
+        out.push_back(id);
+    }
+    return out;
+  };
+  std::vector<std::string> behaviour;
+  const auto all = mock_scenarios(spec);
+  for (const auto& id : scenarios) {
+    const auto found = std::find_if(all.begin(), all.end(), [&](const MockScenario& s) { return s.id == id; });
+    if (found == all.end()) continue;
+    auto clauses = behaviour_clauses(spec, id, found->expect);
+    if (is_error_scenario(id)) clauses.push_back("CLI.ACTION.NO_DOWNLOAD_ON_ERROR");
+    // A device whose own request earns an error code is judged on that code's action.
+    if (const auto* check = spec.endpoint_by_role("check"); check && found->expect == "download") {
+      for (const auto& code : check->error_codes) {
+        const auto more = behaviour_clauses(spec, "errno-" + std::to_string(code.code), code.action);
+        clauses.insert(clauses.end(), more.begin(), more.end());
+      }
+    }
+    behaviour.insert(behaviour.end(), clauses.begin(), clauses.end());
+  }
+  behaviour.push_back("CLI.RECHECK.BACKOFF");
+  behaviour.push_back("EP.CHECK.PATH");  // a device that never calls the check endpoint
+  std::vector<std::string> requests = {"EP.CHECK.METHOD",    "EP.CHECK.PATH",      "EP.CHECK.ENCODING",
+                                       "REQ.NAMES",          "AUTH.TOKEN.FORMAT",  "AUTH.TOKEN.SIGNATURE",
+                                       "AUTH.TOKEN.EXPIRY",  "AUTH.TOKEN.SCOPE"};
+  if (const auto* check = spec.endpoint_by_role("check")) {
+    requests.insert(requests.end(), check->clauses.begin(), check->clauses.end());
+    for (const auto& field : check->request_fields) requests.insert(requests.end(), field.clauses.begin(), field.clauses.end());
+    for (const auto& header : check->headers) requests.insert(requests.end(), header.clauses.begin(), header.clauses.end());
+  }
+  const auto count = std::to_string(scenarios.size()) + (scenarios.size() == 1 ? " scenario" : " scenarios");
+  return {{kBehaviourCheck, kBehaviourTitle, client_side(behaviour), {}, count},
+          {kRequestsCheck, kRequestsTitle, client_side(requests), {}, count}};
+}
+
 std::vector<E2eResult> run_client_e2e(const spec::Spec& spec, const spec::Profile& profile,
                                       const fixture::Fixture& fixture, const std::string& command,
                                       const std::vector<std::string>& scenarios, double timeout_seconds,
@@ -455,12 +505,12 @@ std::vector<E2eResult> run_client_e2e(const spec::Spec& spec, const spec::Profil
     r.stopped = device.stopped;
     r.check_requests = mock.check_requests();
     r.downloaded = mock.downloaded();
-    auto clauses = behaviour_clauses(id, r.expect);
+    auto clauses = behaviour_clauses(spec, id, r.expect);
     // A scenario built on the reference's answer expects a download, unless
     // the device's own request earned an error code: then that code's action.
     if (const auto* code = answered_error(spec, mock); code && r.expect == "download") {
       r.expect = code->action;
-      clauses = behaviour_clauses("errno-" + std::to_string(code->code), r.expect);
+      clauses = behaviour_clauses(spec, "errno-" + std::to_string(code->code), r.expect);
     }
     r.download_attempts = mock.download_attempts();
     const auto times = mock.check_times();

@@ -96,6 +96,7 @@ void run_server_suite(const ServerSuite& suite, results::Recorder& recorder, res
   run.spec_id = suite.spec.id;
   run.fixture = suite.fixture.file.string();
   run.started = results::utc_now();
+  run.plan = plan_pairs(server_plan(suite.options, answer_clauses(suite.spec)));
 
   const auto* endpoint = suite.spec.endpoint_by_role("check");
   if (!endpoint) {

@@ -110,6 +110,59 @@ bool selection_matches(const ServerOptions& options) {
   return false;
 }
 
+std::vector<std::string> answer_clauses(const spec::Spec& spec) {
+  // What Oracle::blame may name (codes, facts, the interpreter's problems)
+  // and what the envelope rules judge on every answer.
+  std::vector<std::string> ids = {"ERR.PRECEDENCE", "RESP.DATA.VALUES", "EP.CHECK.ENCODING"};
+  auto add = [&ids](const std::vector<std::string>& more) { ids.insert(ids.end(), more.begin(), more.end()); };
+  auto ends_with = [](const std::string& id, std::string_view suffix) {
+    return id.size() >= suffix.size() && id.compare(id.size() - suffix.size(), suffix.size(), suffix) == 0;
+  };
+  if (const auto* check = spec.endpoint_by_role("check")) {
+    for (const auto& code : check->error_codes) add(code.clauses);
+    for (const auto& field : check->request_fields) {
+      for (const auto& id : field.clauses) {
+        if (ends_with(id, ".REQUIRED") || ends_with(id, ".TYPE")) ids.push_back(id);
+      }
+    }
+    for (const auto& header : check->headers) add(header.clauses);
+    if (check->response) {
+      add(check->response->clauses);
+      for (const auto& field : check->response->envelope) add(field.clauses);
+      for (const auto& field : check->response->data_fields) add(field.clauses);
+    }
+  }
+  for (const auto& fact : spec.model.facts) {
+    for (const auto& [value, id] : fact.clauses) ids.push_back(id);
+  }
+  std::vector<std::string> out;
+  for (const auto& id : ids) {
+    const auto* clause = spec.clause(id);
+    if (clause && clause->side != spec::Side::Client && std::find(out.begin(), out.end(), id) == out.end())
+      out.push_back(id);
+  }
+  return out;
+}
+
+std::vector<PlannedCheck> server_plan(const ServerOptions& options, const std::vector<std::string>& answers) {
+  std::vector<PlannedCheck> plan;
+  for (const auto& check : server_checks()) {
+    PlannedCheck planned{check.id, check.title, {}, {}, check.exclusive ? std::to_string(options.cases) + " cases" : ""};
+    auto add = [&](const std::string& clause, std::vector<std::string>& to) {
+      const auto& own = planned.clauses;
+      if (clause_selected(options, clause, check.id) && std::find(own.begin(), own.end(), clause) == own.end() &&
+          std::find(to.begin(), to.end(), clause) == to.end())
+        to.push_back(clause);
+    };
+    for (const auto& clause : check.clauses) add(clause, planned.clauses);
+    if (check.judges_answers) {
+      for (const auto& clause : answers) add(clause, planned.answer_clauses);
+    }
+    if (!planned.clauses.empty()) plan.push_back(std::move(planned));
+  }
+  return plan;
+}
+
 // ---- sessions ---------------------------------------------------------------
 
 Session::Session(const ServerSuite& suite, const ServerCheck& check, const oracle::Oracle& oracle,

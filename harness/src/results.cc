@@ -350,6 +350,11 @@ json to_json(const RunInfo& run, const Recorder& recorder, const spec::Spec& spe
   if (run.mutant) run_json["mutant"] = {{"name", run.mutant->first}, {"clause", run.mutant->second}};
   if (run.variant) run_json["variant"] = {{"name", run.variant->first}, {"description", run.variant->second}};
   run_json["enforce_decisions"] = run.enforce_decisions;
+  if (!run.plan.empty()) {
+    json plan = json::array();
+    for (const auto& [check, clause] : run.plan) plan.push_back({{"check", check}, {"clause", clause}});
+    run_json["plan"] = plan;
+  }
   out["run"] = run_json;
 
   const auto entries = recorder.entries();

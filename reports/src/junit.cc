@@ -1,7 +1,10 @@
 // JUnit XML from results documents: a <testsuite> per run, a <testcase> per
 // result entry. FAIL -> <failure>, ERROR -> <error>, NOT-TESTABLE ->
 // <skipped>, NON-STRICT and INFO pass with a <system-out>, PASS passes.
+// Every (check, clause) of the run's plan that no case reached is a
+// <skipped> testcase too, so the set of testcases does not depend on --cases.
 #include <cstdio>
+#include <set>
 #include <sstream>
 
 #include "otaconf/reports.h"
@@ -25,8 +28,23 @@ struct Counts {
   }
 };
 
+// The plan's (check, clause) pairs the run recorded nothing on.
+std::vector<std::pair<std::string, std::string>> unreached(const json& results) {
+  std::set<std::pair<std::string, std::string>> recorded;
+  for (const auto& entry : results.at("results")) recorded.emplace(entry.at("check"), entry.at("clause"));
+  std::vector<std::pair<std::string, std::string>> out;
+  for (const auto& planned : results.at("run").value("plan", json::array())) {
+    std::pair<std::string, std::string> pair{planned.value("check", ""), planned.value("clause", "")};
+    if (recorded.insert(pair).second) out.push_back(pair);
+  }
+  return out;
+}
+
 Counts count(const json& results) {
   Counts counts;
+  const auto skipped = unreached(results).size();
+  counts.tests += skipped;
+  counts.skipped += skipped;
   for (const auto& entry : results.at("results")) {
     const auto verdict = entry.at("verdict").get<std::string>();
     ++counts.tests;
@@ -134,6 +152,10 @@ std::string testsuite(const Run& run, const std::string& label, const Counts& co
                     attr("timestamp", info.value("started", "")) + attr("file", run.source) + ">\n";
   out += properties(info);
   for (const auto& entry : run.results.at("results")) out += testcase(entry);
+  for (const auto& [check, clause] : unreached(run.results)) {
+    out += "    <testcase" + attr("classname", check) + attr("name", clause + " " + check) + ">\n      <skipped" +
+           attr("message", "not judged in this run: no case of " + check + " reached " + clause) + "/>\n    </testcase>\n";
+  }
   return out + "  </testsuite>\n";
 }
 

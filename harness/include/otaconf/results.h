@@ -110,6 +110,9 @@ struct RunInfo {
   std::optional<std::pair<std::string, std::string>> mutant;   // name, clause
   std::optional<std::pair<std::string, std::string>> variant;  // name, description: a legal variant
   bool enforce_decisions = false;                              // decision-based misses graded at their clause's level
+  // (check, clause): every pair the run's selected checks may judge, reached
+  // or not (conformance/plan.h); JUnit has a testcase for each.
+  std::vector<std::pair<std::string, std::string>> plan;
 };
 
 // Collects outcomes from concurrent checks and aggregates them per

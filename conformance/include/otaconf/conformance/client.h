@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "otaconf/client_adapter.h"
+#include "otaconf/conformance/plan.h"
 #include "otaconf/results.h"
 #include "otaconf/spec.h"
 
@@ -28,6 +29,9 @@ struct ClientOptions {
 // Whether the globs select any clause the client checks judge (a selection
 // that matches nothing is a usage error).
 bool client_selection_matches(const spec::Spec& spec, const ClientOptions& options);
+
+// The checks a run makes with their selected clauses (--dry-run, run.plan).
+std::vector<PlannedCheck> client_plan(const spec::Spec& spec, const ClientOptions& options);
 
 void run_client_suite(const spec::Spec& spec, const spec::Profile& profile, client::Adapter& adapter,
                       const ClientOptions& options, results::Recorder& recorder, results::RunInfo& run);

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "otaconf/conformance/plan.h"
 #include "otaconf/fixture.h"
 #include "otaconf/interpret.h"
 #include "otaconf/refserver.h"
@@ -30,6 +31,10 @@ struct MockScenario {
 // code and errno-N-with-data (the same code beside a success's data object),
 // bad-md5, boundary, malformed, truncated, oversized, slow.
 std::vector<MockScenario> mock_scenarios(const spec::Spec& spec);
+
+// What client-e2e judges over these scenarios: the device's behaviour and
+// every request it sends (--dry-run, run.plan).
+std::vector<PlannedCheck> client_e2e_plan(const spec::Spec& spec, const std::vector<std::string>& scenarios);
 
 class MockCloud {
  public:

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "otaconf/check_request.h"
+#include "otaconf/conformance/plan.h"
 #include "otaconf/fixture.h"
 #include "otaconf/har.h"
 #include "otaconf/http.h"
@@ -69,6 +70,9 @@ struct ServerCheck {
   std::vector<std::string> clauses;  // every clause it may judge
   bool exclusive = false;            // runs alone (RapidCheck properties)
   std::function<void(Session&)> run;
+  // Its exchanges are judged by the oracle, which may charge any clause an
+  // answer can break (answer_clauses), not only those above.
+  bool judges_answers = true;
 };
 
 // Every server check, in a stable order.
@@ -84,6 +88,12 @@ bool clause_selected(const ServerOptions& options, const std::string& clause, co
 // Whether the globs select any clause some check judges (a selection that
 // matches nothing is a usage error).
 bool selection_matches(const ServerOptions& options);
+// Every clause the oracle and the envelope rules may charge an answer to:
+// the error codes', the request's and the response's.
+std::vector<std::string> answer_clauses(const spec::Spec& spec);
+// The selected checks with their selected clauses (--dry-run, run.plan);
+// `answers`: answer_clauses of the spec, added to checks that judge answers.
+std::vector<PlannedCheck> server_plan(const ServerOptions& options, const std::vector<std::string>& answers = {});
 
 // ---- what checks use ------------------------------------------------------
 

@@ -27,6 +27,7 @@ void add_client_e2e_command(CLI::App& app, int& exit_code);
 void add_report_command(CLI::App& app, int& exit_code);
 void add_fixture_command(CLI::App& app, int& exit_code);
 void add_completion_command(CLI::App& app, int& exit_code);
+void add_replay_command(CLI::App& app, int& exit_code);
 
 // "otaconf 0.1.0", the spec it carries (id, format, token version) and
 // where its data is (otaconf --version).

@@ -87,6 +87,7 @@ int main(int argc, char** argv) {
   otaconf::cli::add_client_e2e_command(app, exit_code);
   otaconf::cli::add_report_command(app, exit_code);
   otaconf::cli::add_fixture_command(app, exit_code);
+  otaconf::cli::add_replay_command(app, exit_code);
   otaconf::cli::add_completion_command(app, exit_code);
   try {
     app.parse(argc, argv);

@@ -253,6 +253,25 @@ case $case_name in
     words=$(bash -c 'source "$1"; COMP_WORDS=(otaconf fixture ex); COMP_CWORD=2; _otaconf; echo "${COMPREPLY[*]}"' _ "$work/completion.bash")
     [ "$words" = "export-packages" ] || fail "completion of 'fixture ex' gave '$words'"
     run server --dry-run -H 'X-Gateway-Key: k1'; expect_exit 0
+    run client --dry-run; expect_exit 0
+    expect_out '^client.vectors \([0-9]+ vectors\): '; expect_out '^client.round-trip \(100 cases\)'
+    expect_out '^client clauses no selected check judges'
+    run client-e2e --dry-run --scenario fixture,errno-9; expect_exit 0
+    expect_out '^client-e2e.behaviour \(2 scenarios\): '; expect_out ' CLI.ACTION.09( |$)'
+    run client-e2e --dry-run --scenario no-such; expect_exit 2
+    run spec show --judged-by; expect_exit 0
+    expect_out '^ERR.09 \(MUST, server\): server.error-codes server.near-misses server.property; on any answer of'
+    expect_out '^CLI.MD5.VERIFY \(MUST, client\): client-e2e.behaviour$'
+    expect_out '^[0-9]+ clauses, [0-9]+ judged by no check$'
+    # JUnit: the same testcases whatever --cases; the end of a run names what it did not judge.
+    run server --cases 2 --junit "$work/few.xml"; expect_exit 0
+    expect_out '^  not judged by this run \([0-9]+ server clauses\): .*no selected check judges .*EP.CHECK.METHOD'
+    run server --cases 40 --junit "$work/many.xml"; expect_exit 0
+    python3 - "$work/few.xml" "$work/many.xml" <<'PY' || fail "the JUnit testcases depend on --cases"
+import sys, xml.etree.ElementTree as ET
+few, many = ({(t.get("classname"), t.get("name")) for t in ET.parse(f).iter("testcase")} for f in sys.argv[1:3])
+assert few == many and len(few) > 100, (len(few), len(many), sorted(few ^ many)[:5])
+PY
     run server --cases 3 -H 'bad header'; expect_exit 2
     run fixture init; expect_exit 0; cp "$work/out" "$work/f.json"
     run fixture lint "$work/f.json"; expect_exit 0; expect_out ' 0 problems'
@@ -310,6 +329,28 @@ PY
     python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["run"]["enforce_decisions"] is True' "$work/e.json" ||
       fail "enforce_decisions not in the run"
     run server --variant http-401-on-auth --cases 10 --fail-on non-strict; expect_exit 1 ;;
+  server_replay)
+    # The failures of a mutant's run, replayed: against the same fault they still fail (exit 1, a curl line);
+    # against the fixed server they pass now (exit 0); a client run does not replay (exit 2).
+    "$REFSERVER" --port 0 --quiet --mutant no-version-check >"$work/url" 2>/dev/null &
+    mutant_pid=$!
+    "$REFSERVER" --port 0 --quiet >"$work/url2" 2>/dev/null &
+    fixed_pid=$!
+    for _ in $(seq 50); do [ -s "$work/url" ] && [ -s "$work/url2" ] && break; sleep 0.1; done
+    run server --url "$(cat "$work/url")" --cases 5 --results "$work/r.json"; code_run=$(cat "$work/code")
+    run replay "$work/r.json"; code_same=$(cat "$work/code"); cp "$work/out" "$work/same.out"
+    run replay "$work/r.json" --url "$(cat "$work/url2")"; code_fixed=$(cat "$work/code"); cp "$work/out" "$work/fixed.out"
+    kill "$mutant_pid" "$fixed_pid"; wait 2>/dev/null
+    [ "$code_run" = 1 ] || fail "the mutant's run: exit $code_run"
+    [ "$code_same" = 1 ] || fail "replay against the same fault: exit $code_same"
+    grep -q '^  still fails: FAIL ERR.09 \[server.error-codes\] now errno 0, the oracle expects errno 9' "$work/same.out" ||
+      fail "no 'still fails' for ERR.09: $(cat "$work/same.out")"
+    grep -q '^      reproduce: curl ' "$work/same.out" || fail "a case that still fails has no curl line"
+    [ "$code_fixed" = 0 ] || fail "replay against the fixed server: exit $code_fixed"
+    grep -q '^replayed [1-9][0-9]* failing cases of .*: 0 still fail, [1-9][0-9]* pass now' "$work/fixed.out" ||
+      fail "not every case passes against the fixed server: $(cat "$work/fixed.out")"
+    run client --adapter-cmd "$CLIENT_COMMAND" --cases 5 --results "$work/c.json"
+    run replay "$work/c.json"; expect_exit 2; expect_one_error_line 'otaconf replay' 'only server runs replay' ;;
   server_tls_provision)
     # A self-signed https server: refused until trusted (--cacert) or told not to verify (--insecure);
     # --provision runs first with the fixture; --rate-limit spaces the requests.

@@ -24,13 +24,6 @@ namespace {
 
 constexpr int kExchangesBeforeGivingUp = 8;
 
-fixture::SelfAddress self_of(const http::Url& url) {
-  const auto port = ":" + std::to_string(url.port);
-  const bool by_name = url.host == "localhost";
-  return {(by_name ? std::string("127.0.0.1") : url.host) + port,
-          (by_name || url.host.rfind("127.", 0) == 0 ? std::string("localhost") : url.host) + port};
-}
-
 // The encoding a reading's clients use: its canonical one if it accepts it, else the first it accepts.
 std::string encoding_under(const spec::Endpoint& endpoint, const spec::Profile& reading) {
   std::string chosen;
@@ -109,7 +102,7 @@ void run_server_suite(const ServerSuite& suite, results::Recorder& recorder, res
                      results::Basis::document()});
     return;
   }
-  oracle::Oracle oracle({suite.spec, *endpoint, suite.profile, suite.fixture, self_of(suite.target.url)});
+  oracle::Oracle oracle({suite.spec, *endpoint, suite.profile, suite.fixture, self_address_of(suite.target.url)});
   requests::Renderer renderer(suite.spec, *endpoint, suite.fixture, suite.credentials);
   const auto pool = derive_pool(suite.spec, *endpoint, suite.profile, suite.fixture);
   std::atomic<std::uint64_t> requests{0};

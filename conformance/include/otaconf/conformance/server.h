@@ -116,6 +116,10 @@ struct Exchange {
 // reading accepts.
 oracle::Answer answer_under(const spec::Endpoint& endpoint, const spec::Profile& reading, const Exchange& exchange);
 
+// The server's own address as the fixture writes hosts ("@self"): by IP
+// and by name.
+fixture::SelfAddress self_address_of(const http::Url& url);
+
 // A pool of requests derived from the spec's triggers and the fixture: one
 // success request per (task, device) the fixture offers, and single changes
 // of it.

@@ -121,7 +121,8 @@ void add_spec_command(CLI::App& app, int& exit_code) {
                     "instead: each clause with the checks that judge it (server, client and client-e2e), and the "
                     "clauses no check judges");
     }
-    sub->callback([&exit_code, file, by_check, run = verb.run] { exit_code = *by_check ? judged_by(*file) : run(*file); });
+    sub->callback(
+        [&exit_code, file, by_check, run = verb.run] { exit_code = *by_check ? judged_by(*file) : run(*file); });
   }
 }
 

@@ -20,13 +20,12 @@
 #include <sstream>
 #include <unordered_map>
 
-#include "otaconf/rapidcheck_reproduce.h"
 #include "otaconf/conformance/client.h"
 #include "otaconf/crypto.h"
 #include "otaconf/interpret.h"
+#include "otaconf/rapidcheck_reproduce.h"
 #include "otaconf/readings.h"
 #include "otaconf/vectors.h"
-
 
 namespace otaconf::conformance {
 
@@ -510,8 +509,8 @@ std::vector<PlannedCheck> client_plan(const spec::Spec& spec, const ClientOption
     if (!vectors_check.clauses.empty()) plan.push_back(std::move(vectors_check));
   }
   const auto model = response_model_clauses(*endpoint);
-  for (const auto& [id, title] : {std::pair{kRoundTripCheck, kRoundTripTitle},
-                                  std::pair{kSingleViolationCheck, kSingleViolationTitle}}) {
+  for (const auto& [id, title] :
+       {std::pair{kRoundTripCheck, kRoundTripTitle}, std::pair{kSingleViolationCheck, kSingleViolationTitle}}) {
     PlannedCheck property{id, title, {}, {}, std::to_string(options.cases) + " cases"};
     add_client_clauses(spec, options, model, property.clauses);
     if (!property.clauses.empty()) plan.push_back(std::move(property));

@@ -470,13 +470,15 @@ std::vector<PlannedCheck> client_e2e_plan(const spec::Spec& spec, const std::vec
   }
   behaviour.push_back("CLI.RECHECK.BACKOFF");
   behaviour.push_back("EP.CHECK.PATH");  // a device that never calls the check endpoint
-  std::vector<std::string> requests = {"EP.CHECK.METHOD",    "EP.CHECK.PATH",      "EP.CHECK.ENCODING",
-                                       "REQ.NAMES",          "AUTH.TOKEN.FORMAT",  "AUTH.TOKEN.SIGNATURE",
-                                       "AUTH.TOKEN.EXPIRY",  "AUTH.TOKEN.SCOPE"};
+  std::vector<std::string> requests = {"EP.CHECK.METHOD",   "EP.CHECK.PATH",     "EP.CHECK.ENCODING",
+                                       "REQ.NAMES",         "AUTH.TOKEN.FORMAT", "AUTH.TOKEN.SIGNATURE",
+                                       "AUTH.TOKEN.EXPIRY", "AUTH.TOKEN.SCOPE"};
   if (const auto* check = spec.endpoint_by_role("check")) {
     requests.insert(requests.end(), check->clauses.begin(), check->clauses.end());
-    for (const auto& field : check->request_fields) requests.insert(requests.end(), field.clauses.begin(), field.clauses.end());
-    for (const auto& header : check->headers) requests.insert(requests.end(), header.clauses.begin(), header.clauses.end());
+    for (const auto& field : check->request_fields)
+      requests.insert(requests.end(), field.clauses.begin(), field.clauses.end());
+    for (const auto& header : check->headers)
+      requests.insert(requests.end(), header.clauses.begin(), header.clauses.end());
   }
   const auto count = std::to_string(scenarios.size()) + (scenarios.size() == 1 ? " scenario" : " scenarios");
   // A device's token is judged by the rules a server verifies it with

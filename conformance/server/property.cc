@@ -1,20 +1,22 @@
 // The property: any request built from the spec's field domains over the
-// fixture gets an answer the oracle allows. RapidCheck generates, runs and
-// shrinks a failure to a minimal request; the reproduce string replays it.
+// fixture gets an answer the oracle allows. RapidCheck's generators make the
+// requests and their shrinks; the driver below sends them over --concurrency
+// connections, judges them in order and shrinks the first failure to a
+// minimal request; the reproduce string replays it.
 #include <rapidcheck.h>
-#include <rapidcheck/detail/TestListenerAdapter.h>
 
 #include <algorithm>
+#include <atomic>
 #include <iostream>
-#include <mutex>
+#include <map>
 #include <set>
 #include <sstream>
+#include <thread>
 #include <unordered_map>
 
-#include "otaconf/rapidcheck_reproduce.h"
 #include "otaconf/conformance/server.h"
 #include "otaconf/near_miss.h"
-
+#include "otaconf/rapidcheck_reproduce.h"
 
 namespace otaconf::conformance {
 
@@ -125,18 +127,6 @@ void count_changes(const ChangedRequest& changed, ChangeMix& mix) {
   if (changed.changes.empty()) ++mix.cases_with["none"];
 }
 
-// RapidCheck prints "Using configuration: ..." to stderr when it first reads
-// RC_PARAMS; otaconf passes its own parameters, so the line only confuses.
-void load_rapidcheck_configuration_quietly() {
-  static std::once_flag once;
-  std::call_once(once, [] {
-    std::ostringstream sink;
-    auto* previous = std::cerr.rdbuf(sink.rdbuf());
-    rc::detail::configuration();
-    std::cerr.rdbuf(previous);
-  });
-}
-
 }  // namespace
 
 std::string_view name_of(ChangeKind kind) {
@@ -218,90 +208,224 @@ ChangeMix change_mix(const ServerSuite& suite, const spec::Endpoint& endpoint, c
   return mix;
 }
 
+namespace {
+
+// At most this many requests go into shrinking one failure.
+constexpr int kMaxShrinkRequests = 500;
+
+// The property's verdict on one exchange: empty when the answer is one some
+// reading allows (then judged and recorded as expect() does), else why not.
+std::string property_problem(Session& s, const Exchange& exchange) {
+  if (!exchange.response.ok()) return "no answer: " + exchange.response.error;
+  if (s.allowed_by_some_reading(exchange)) {
+    // Right under the profile, or under another reading of the document:
+    // recorded (and graded with the whole run), but not a counterexample.
+    s.expect(exchange);
+    return {};
+  }
+  return "expected errno " + std::to_string(exchange.expected.errno_value) + ", got " +
+         (exchange.observed ? std::to_string(*exchange.observed)
+                            : "no integer errno (HTTP " + std::to_string(exchange.response.status) + ")") +
+         "; " + exchange.expected.why;
+}
+
+// One generated case: where it came from (for its reproduce string) and its
+// request with every smaller version of it.
+// (RapidCheck evaluates a shrinkable's value on each call, through global
+// state that is not thread-safe: `value` is taken once, on the driver's thread.)
+struct Case {
+  rc::Random random;
+  int size = 0;
+  rc::Shrinkable<ChangedRequest> request;
+  ChangedRequest value;
+};
+
+// Cases are sent `concurrency` at a time, in batches, and judged in their
+// order afterwards: what is recorded, and which case fails first, do not
+// depend on the concurrency (a seed gives the same results at any).
+class PropertyDriver {
+ public:
+  PropertyDriver(Session& s, rc::Gen<ChangedRequest> requests) : s_(s), requests_(std::move(requests)) {
+    const auto wanted = std::max(1, s.suite().options.concurrency);
+    for (int i = 1; i < wanted; ++i) {
+      auto client = s.new_client();
+      if (!client) break;
+      extra_clients_.push_back(std::move(client));
+    }
+  }
+
+  // Runs `cases` cases from `seed`; false at the first failing one (then
+  // `failure()` describes it, shrunk).
+  bool run(std::uint64_t seed, int cases) {
+    rc::Random root(seed);
+    const auto batch = static_cast<int>(connections()) * 8;
+    for (int start = 0; start < cases; start += batch) {
+      std::vector<Case> generated;
+      for (int i = start; i < std::min(cases, start + batch); ++i) {
+        // The size grows from 0 towards its maximum over the run, as in RapidCheck (and change_mix).
+        auto random = root.split();
+        const auto size = i * kPropertyMaxSize / cases;
+        auto shrinkable = requests_(random, size);
+        auto value = shrinkable.value();
+        generated.push_back({random, size, std::move(shrinkable), std::move(value)});
+      }
+      const auto exchanges = transmit_all(generated);
+      for (std::size_t i = 0; i < generated.size(); ++i) {
+        count_changes(generated[i].value, mix_);
+        s_.judge_envelope(exchanges[i]);
+        ++seen_[exchanges[i].expected.errno_value];
+        if (auto problem = property_problem(s_, exchanges[i]); !problem.empty()) {
+          passed_ = start + static_cast<int>(i);
+          shrink(generated[i], exchanges[i], problem);
+          return false;
+        }
+      }
+    }
+    passed_ = cases;
+    return true;
+  }
+
+  // Runs the one case a reproduce string names (its shrink path followed).
+  bool replay(const rc::detail::Reproduce& reproduce) {
+    Case c{reproduce.random, reproduce.size, requests_(reproduce.random, reproduce.size), {}};
+    for (const auto index : reproduce.shrinkPath) {
+      auto shrinks = c.request.shrinks();
+      std::size_t at = 0;
+      bool found = false;
+      while (auto next = shrinks.next()) {
+        if (at++ == index) {
+          c.request = *next;
+          found = true;
+          break;
+        }
+      }
+      if (!found) break;
+    }
+    c.value = c.request.value();
+    auto exchange = s_.send(c.value.request);
+    ++seen_[exchange.expected.errno_value];
+    count_changes(c.value, mix_);
+    auto problem = property_problem(s_, exchange);
+    if (problem.empty()) return true;
+    failure_ = exchange;
+    message_ = problem + "; sent " + c.value.request.describe();
+    reproduce_ = reproduce;
+    return false;
+  }
+
+  const std::optional<Exchange>& failure() const { return failure_; }
+  const std::string& message() const { return message_; }
+  const rc::detail::Reproduce& reproduce() const { return reproduce_; }
+  int passed() const { return passed_; }
+  const std::map<std::int64_t, int>& seen() const { return seen_; }
+  const ChangeMix& mix() const { return mix_; }
+
+ private:
+  std::size_t connections() const { return extra_clients_.size() + 1; }
+
+  std::vector<Exchange> transmit_all(const std::vector<Case>& cases) {
+    std::vector<Exchange> out(cases.size());
+    std::atomic<std::size_t> next{0};
+    auto work = [&](http::Client& client) {
+      for (auto i = next++; i < cases.size(); i = next++) out[i] = s_.transmit(cases[i].value.request, client);
+    };
+    std::vector<std::thread> threads;
+    for (auto& client : extra_clients_) threads.emplace_back(work, std::ref(*client));
+    work(s_.client());
+    for (auto& thread : threads) thread.join();
+    return out;
+  }
+
+  // Greedy, as RapidCheck shrinks: the first smaller request that still
+  // fails replaces the case, until none does (or the budget is spent).
+  void shrink(const Case& failing, Exchange exchange, std::string problem) {
+    auto current = failing.request;
+    auto described = failing.value.request.describe();
+    std::vector<std::size_t> path;
+    int spent = 0;
+    for (bool smaller = true; smaller && spent < kMaxShrinkRequests;) {
+      smaller = false;
+      auto shrinks = current.shrinks();
+      std::size_t index = 0;
+      while (auto next = shrinks.next()) {
+        if (++spent > kMaxShrinkRequests) break;
+        const auto smaller_request = next->value().request;
+        auto candidate = s_.send(smaller_request);
+        if (auto why = property_problem(s_, candidate); !why.empty()) {
+          current = *next;
+          described = smaller_request.describe();
+          exchange = std::move(candidate);
+          problem = std::move(why);
+          path.push_back(index);
+          smaller = true;
+          break;
+        }
+        ++index;
+      }
+    }
+    failure_ = std::move(exchange);
+    message_ = problem + "; sent " + described;
+    reproduce_ = {failing.random, failing.size, path};
+  }
+
+  Session& s_;
+  rc::Gen<ChangedRequest> requests_;
+  std::vector<std::unique_ptr<http::Client>> extra_clients_;
+  std::optional<Exchange> failure_;
+  std::string message_;
+  rc::detail::Reproduce reproduce_;
+  int passed_ = 0;
+  std::map<std::int64_t, int> seen_;  // expected errno -> cases
+  ChangeMix mix_;
+};
+
+}  // namespace
+
 void property_check(Session& s) {
-  load_rapidcheck_configuration_quietly();
   const auto& pool = s.pool();
   if (pool.bases.empty()) {
     s.record("ERR.00", Verdict::NotTestable, "the fixture offers no request to start from");
     return;
   }
-  const auto requests = changed_requests(s.suite(), s.endpoint(), pool);
-
-  std::optional<Exchange> last_failure;
-  std::string last_message;
-  std::map<std::int64_t, int> seen;  // expected errno -> cases
-  ChangeMix mix;
-
-  auto property = [&] {
-    const auto changed = *requests;
-    const auto& request = changed.request;
-    count_changes(changed, mix);
-    auto exchange = s.send(request);
-    ++seen[exchange.expected.errno_value];
-    std::string problem;
-    if (!exchange.response.ok()) {
-      problem = "no answer: " + exchange.response.error;
-    } else if (s.allowed_by_some_reading(exchange)) {
-      // Right under the profile, or under another reading of the document:
-      // recorded (and graded with the whole run), but not a counterexample.
-      s.expect(exchange);
-    } else {
-      problem = "expected errno " + std::to_string(exchange.expected.errno_value) + ", got " +
-                (exchange.observed ? std::to_string(*exchange.observed)
-                                   : "no integer errno (HTTP " + std::to_string(exchange.response.status) + ")") +
-                "; " + exchange.expected.why;
-    }
-    if (!problem.empty()) {
-      last_failure = exchange;
-      last_message = problem + "; sent " + request.describe();
-      RC_FAIL(last_message);
-    }
-  };
-
-  rc::detail::TestMetadata metadata{s.suite().profile.id + "/server.property", "server.property"};
-  rc::detail::TestParams params;
-  params.seed = s.suite().options.seed;
-  params.maxSuccess = std::max(1, s.suite().options.cases);
-  params.maxSize = kPropertyMaxSize;
-  // A listener of our own: the default one prints an RC_PARAMS hint at exit.
-  rc::detail::TestListenerAdapter quiet;
-  std::unordered_map<std::string, rc::detail::Reproduce> replay;
+  const std::string id = s.suite().profile.id + "/server.property";
+  PropertyDriver driver(s, changed_requests(s.suite(), s.endpoint(), pool));
+  bool passed = true;
   if (!s.suite().options.reproduce.empty()) {
+    std::unordered_map<std::string, rc::detail::Reproduce> replay;
     try {
       replay = rc::detail::stringToReproduceMap(s.suite().options.reproduce);
     } catch (const std::exception& e) {
-      s.record("ERR.00", Verdict::Error, std::string("--reproduce is not a RapidCheck reproduce string: ") + e.what());
+      s.record("ERR.00", Verdict::Error, std::string("--reproduce is not a reproduce string: ") + e.what());
       return;
     }
+    const auto found = replay.find(id);
+    if (found == replay.end()) {
+      s.record("ERR.00", Verdict::Error, "--reproduce names no case of " + id + " (another --profile?)");
+      return;
+    }
+    passed = driver.replay(found->second);
+  } else {
+    passed = driver.run(s.suite().options.seed, std::max(1, s.suite().options.cases));
   }
-  const auto result = rc::detail::checkProperty(rc::detail::toProperty(property), metadata, params, quiet, replay);
-
-  if (result.template is<rc::detail::FailureResult>()) {
-    const auto* failure = &result.template get<rc::detail::FailureResult>();
-    std::unordered_map<std::string, rc::detail::Reproduce> reproduce_map{{metadata.id, failure->reproduce}};
-    const auto reproduce = rc::detail::reproduceMapToString(reproduce_map);
-    auto evidence = last_failure ? s.evidence(*last_failure) : results::Evidence{};
+  if (!passed) {
+    const auto& failure = driver.failure();
+    const auto reproduce = rc::detail::reproduceMapToString({{id, driver.reproduce()}});
+    auto evidence = failure ? s.evidence(*failure) : results::Evidence{};
     evidence.reproduce = reproduce;
     // The shrunk case is wrong under every reading: a document FAIL on the clause its answer breaks.
-    const auto clause =
-        last_failure ? s.oracle().blame(last_failure->expected, last_failure->answer) : std::string("ERR.00");
+    const auto clause = failure ? s.oracle().blame(failure->expected, failure->answer) : std::string("ERR.00");
     const auto* c = s.suite().spec.clause(clause);
     s.record(clause,
-             last_failure && !last_failure->response.ok() ? Verdict::Error
-             : c                                          ? results::violation_of(c->level)
-                                                          : Verdict::Fail,
-             "after " + std::to_string(failure->numSuccess) + " passing cases, shrunk to: " + last_message, evidence);
-    return;
-  }
-  if (result.template is<rc::detail::GaveUpResult>()) {
-    const auto* gave_up = &result.template get<rc::detail::GaveUpResult>();
-    s.record("ERR.00", Verdict::Error, "the property gave up: " + gave_up->description);
+             failure && !failure->response.ok() ? Verdict::Error
+             : c                                ? results::violation_of(c->level)
+                                                : Verdict::Fail,
+             "after " + std::to_string(driver.passed()) + " passing cases, shrunk to: " + driver.message(), evidence);
     return;
   }
   std::string kinds;
-  for (const auto& [kind, cases] : mix.cases_with)
+  for (const auto& [kind, cases] : driver.mix().cases_with)
     kinds += (kinds.empty() ? "" : ", ") + kind + " " + std::to_string(cases);
-  for (const auto& [errno_value, cases] : seen) {
+  for (const auto& [errno_value, cases] : driver.seen()) {
     const auto* code = s.endpoint().error_code(errno_value);
     if (!code) continue;
     for (const auto& c : code->clauses) {
@@ -310,7 +434,7 @@ void property_check(Session& s) {
         s.record(c, Verdict::Pass,
                  std::to_string(cases) + " random requests expected errno " + std::to_string(errno_value) +
                      " and got an answer the oracle allows (cases with each kind of change, of " +
-                     std::to_string(mix.cases) + ": " + kinds + ")");
+                     std::to_string(driver.mix().cases) + ": " + kinds + ")");
       }
     }
   }

@@ -77,8 +77,8 @@ void judge_again(const spec::Spec& spec, const spec::Profile& profile, const fix
   const auto was = evidence.value("expected", json::object()).value("errno", json(nullptr));
   if (was.is_number_integer() && was.get<std::int64_t>() != expected.errno_value) {
     out.now = Replayed::Now::NotReplayable;
-    out.detail = "the oracle now expects errno " + std::to_string(expected.errno_value) + ", not " + was.dump() +
-                 " (" + expected.why + "): a token in it may have expired; run the suite again";
+    out.detail = "the oracle now expects errno " + std::to_string(expected.errno_value) + ", not " + was.dump() + " (" +
+                 expected.why + "): a token in it may have expired; run the suite again";
     return;
   }
   Exchange exchange;
@@ -97,8 +97,8 @@ void judge_again(const spec::Spec& spec, const spec::Profile& profile, const fix
   const auto now = answer.errno_value ? "errno " + std::to_string(*answer.errno_value)
                                       : "HTTP " + std::to_string(answer.status) + " without an errno";
   out.now = allowed ? Replayed::Now::Passes : Replayed::Now::StillFails;
-  out.detail = (allowed ? "now " + now + ", as the oracle expects" : "now " + now + ", the oracle expects errno " +
-                                                                           std::to_string(expected.errno_value)) +
+  out.detail = (allowed ? "now " + now + ", as the oracle expects"
+                        : "now " + now + ", the oracle expects errno " + std::to_string(expected.errno_value)) +
                " (" + expected.why + ")";
 }
 

@@ -123,7 +123,7 @@ void run_server_suite(const ServerSuite& suite, results::Recorder& recorder, res
     (check.exclusive ? exclusive : parallel).push_back(&check);
   }
   auto run_check = [&](const ServerCheck& check, http::Client& client) {
-    Session session(suite, check, oracle, renderer, pool, recorder, ledger, client, requests);
+    Session session(suite, check, oracle, renderer, pool, recorder, ledger, client, requests, client_for_run);
     try {
       check.run(session);
     } catch (const std::exception& e) {

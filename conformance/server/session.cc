@@ -147,7 +147,8 @@ std::vector<std::string> answer_clauses(const spec::Spec& spec) {
 std::vector<PlannedCheck> server_plan(const ServerOptions& options, const std::vector<std::string>& answers) {
   std::vector<PlannedCheck> plan;
   for (const auto& check : server_checks()) {
-    PlannedCheck planned{check.id, check.title, {}, {}, check.exclusive ? std::to_string(options.cases) + " cases" : ""};
+    PlannedCheck planned{
+        check.id, check.title, {}, {}, check.exclusive ? std::to_string(options.cases) + " cases" : ""};
     auto add = [&](const std::string& clause, std::vector<std::string>& to) {
       const auto& own = planned.clauses;
       if (clause_selected(options, clause, check.id) && std::find(own.begin(), own.end(), clause) == own.end() &&
@@ -167,7 +168,8 @@ std::vector<PlannedCheck> server_plan(const ServerOptions& options, const std::v
 
 Session::Session(const ServerSuite& suite, const ServerCheck& check, const oracle::Oracle& oracle,
                  const requests::Renderer& renderer, const RequestPool& pool, results::Recorder& recorder,
-                 readings::Ledger& ledger, http::Client& client, std::atomic<std::uint64_t>& request_count)
+                 readings::Ledger& ledger, http::Client& client, std::atomic<std::uint64_t>& request_count,
+                 ClientFactory make_client)
     : suite_(suite),
       check_(check),
       oracle_(oracle),
@@ -176,7 +178,8 @@ Session::Session(const ServerSuite& suite, const ServerCheck& check, const oracl
       recorder_(recorder),
       ledger_(ledger),
       client_(client),
-      request_count_(request_count) {}
+      request_count_(request_count),
+      make_client_(std::move(make_client)) {}
 
 const spec::Endpoint& Session::endpoint() const { return oracle_.context().endpoint; }
 
@@ -187,13 +190,19 @@ std::int64_t Session::now() const {
 std::uint64_t Session::count_request() { return ++request_count_; }
 
 Exchange Session::send(const requests::CheckRequest& request) {
+  auto exchange = transmit(request, client_);
+  judge_envelope(exchange);
+  return exchange;
+}
+
+Exchange Session::transmit(const requests::CheckRequest& request, http::Client& client) {
   Exchange exchange;
   exchange.request = request;
   exchange.at = now();
   exchange.fault = request.fault && suite_.target.fault_injection;
   exchange.wire = renderer_.render(request, exchange.at);
   exchange.expected = oracle_.expect(exchange.wire, exchange.at, exchange.fault);
-  exchange.response = client_.send(exchange.wire);
+  exchange.response = client.send(exchange.wire);
   count_request();
   exchange.curl = http::curl_command(suite_.target.url, exchange.wire);
   auto parsed = json::parse(exchange.response.body, nullptr, false);
@@ -201,7 +210,6 @@ Exchange Session::send(const requests::CheckRequest& request) {
   if (exchange.json_body) exchange.body = std::move(parsed);
   exchange.answer = answer_under(endpoint(), suite_.profile, exchange);
   exchange.observed = exchange.answer.errno_value;
-  judge_envelope(exchange);
   return exchange;
 }
 

@@ -154,7 +154,8 @@ std::string testsuite(const Run& run, const std::string& label, const Counts& co
   for (const auto& entry : run.results.at("results")) out += testcase(entry);
   for (const auto& [check, clause] : unreached(run.results)) {
     out += "    <testcase" + attr("classname", check) + attr("name", clause + " " + check) + ">\n      <skipped" +
-           attr("message", "not judged in this run: no case of " + check + " reached " + clause) + "/>\n    </testcase>\n";
+           attr("message", "not judged in this run: no case of " + check + " reached " + clause) +
+           "/>\n    </testcase>\n";
   }
   return out + "  </testsuite>\n";
 }

@@ -6,7 +6,9 @@ Usage: check_junit.py JUNIT.xml RESULTS.json...  (one testsuite per file, in ord
 Every result entry must be exactly one <testcase classname=CHECK
 name="CLAUSE CHECK"> whose child says its verdict (FAIL -> failure, ERROR ->
 error, NOT-TESTABLE -> skipped, NON-STRICT and INFO -> system-out only, PASS ->
-nothing), and every tests/failures/errors/skipped count must be right.
+nothing); every (check, clause) of run.plan without an entry must be one
+<skipped> testcase too; and every tests/failures/errors/skipped count must
+be right.
 Prints each problem and exits 1 when there is one.
 """
 import json
@@ -30,9 +32,18 @@ def counts_of(element):
 def check_suite(suite, results):
     cases = suite.findall("testcase")
     entries = results["results"]
-    expect(len(cases) == len(entries), "%s: %d testcases for %d entries" % (suite.get("name"), len(cases), len(entries)))
+    recorded = {(e["check"], e["clause"]) for e in entries}
+    unreached = []
+    for p in results["run"].get("plan", []):
+        pair = (p["check"], p["clause"])
+        if pair not in recorded and pair not in unreached:
+            unreached.append(pair)
+    expect(len(cases) == len(entries) + len(unreached),
+           "%s: %d testcases for %d entries and %d unreached planned pairs"
+           % (suite.get("name"), len(cases), len(entries), len(unreached)))
     verdicts = [e["verdict"] for e in entries]
-    want = [len(entries), verdicts.count("FAIL"), verdicts.count("ERROR"), verdicts.count("NOT-TESTABLE")]
+    want = [len(entries) + len(unreached), verdicts.count("FAIL"), verdicts.count("ERROR"),
+            verdicts.count("NOT-TESTABLE") + len(unreached)]
     expect(counts_of(suite) == want, "%s: counts %s, expected %s" % (suite.get("name"), counts_of(suite), want))
     by_name = {}
     for case in cases:
@@ -55,6 +66,10 @@ def check_suite(suite, results):
             expect(e["message"] in (child.text or ""), "%s: the evidence text lacks the message" % name)
             if "curl" in e["evidence"]:
                 expect(e["evidence"]["curl"] in child.text, "%s: the evidence text lacks the curl command" % name)
+    for check, clause in unreached:
+        found = by_name.get(clause + " " + check, [])
+        expect(len(found) == 1 and [c.tag for c in found[0]] == ["skipped"],
+               "%s %s: planned but unreached, not one skipped testcase" % (clause, check))
     return want
 
 

@@ -192,3 +192,51 @@ TEST(Evidence, CurlReproductionsShowTheFailure) {
 
 }  // namespace
 }  // namespace otaconf::conformance
+
+namespace otaconf::conformance {
+namespace {
+
+// What a run judged, without what varies from run to run (times, tokens).
+std::vector<std::string> judged(const results::Recorder& recorder) {
+  std::vector<std::string> out;
+  for (const auto& entry : recorder.entries()) {
+    std::string counts;
+    for (const auto& [verdict, count] : entry.counts) counts += results::to_string(verdict) + std::to_string(count);
+    out.push_back(entry.check + " " + entry.clause + " " + results::to_string(entry.verdict) + " " + counts + " " +
+                  entry.message + " " + entry.evidence.reproduce);
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+// Property cases go out over --concurrency connections, yet a seed gives
+// the same results at any concurrency: the same cases judged, the same
+// first failure, shrunk to the same request with the same reproduce string.
+TEST(Property, ResultsDoNotDependOnConcurrency) {
+  for (const char* mutant : {"", "no-version-check"}) {
+    std::vector<std::string> first;
+    for (int concurrency : {1, 4, 7}) {
+      auto options = fast_options();
+      options.cases = 120;
+      options.concurrency = concurrency;
+      options.only = {"server.property"};
+      EmbeddedRun run;
+      run_against_reference(shipped(), *shipped().profile("strict"), default_fixture(), mutant, options, run);
+      const auto now = judged(run.recorder);
+      ASSERT_FALSE(now.empty());
+      if (first.empty()) {
+        first = now;
+        continue;
+      }
+      EXPECT_EQ(now, first) << "mutant '" << mutant << "' at concurrency " << concurrency;
+    }
+    if (*mutant) {
+      const auto failed = std::any_of(first.begin(), first.end(),
+                                      [](const std::string& line) { return line.find(" FAIL ") != std::string::npos; });
+      EXPECT_TRUE(failed) << "the property did not catch " << mutant;
+    }
+  }
+}
+
+}  // namespace
+}  // namespace otaconf::conformance

@@ -163,9 +163,13 @@ ChangeMix change_mix(const ServerSuite& suite, const spec::Endpoint& endpoint, c
 
 class Session {
  public:
+  using ClientFactory = std::function<std::unique_ptr<http::Client>()>;
+  // `make_client`: more connections to the target, for a check that sends
+  // concurrently (the property); none: it sends on `client` only.
   Session(const ServerSuite& suite, const ServerCheck& check, const oracle::Oracle& oracle,
           const requests::Renderer& renderer, const RequestPool& pool, results::Recorder& recorder,
-          readings::Ledger& ledger, http::Client& client, std::atomic<std::uint64_t>& request_count);
+          readings::Ledger& ledger, http::Client& client, std::atomic<std::uint64_t>& request_count,
+          ClientFactory make_client = {});
 
   const ServerSuite& suite() const { return suite_; }
   const spec::Endpoint& endpoint() const;
@@ -173,10 +177,17 @@ class Session {
   const requests::Renderer& renderer() const { return renderer_; }
   const oracle::Oracle& oracle() const { return oracle_; }
   http::Client& client() { return client_; }
+  // Another connection to the target (null when the session has none to give).
+  std::unique_ptr<http::Client> new_client() const { return make_client_ ? make_client_() : nullptr; }
 
   // Renders, sends, computes the oracle's expectation and judges the
   // envelope (recorded under the check "server.envelope").
   Exchange send(const requests::CheckRequest& request);
+  // The same without judging anything, on any client: safe to call from
+  // several threads at once (judge_envelope the result afterwards, in order).
+  Exchange transmit(const requests::CheckRequest& request, http::Client& client);
+  // What send() judges of every answer: its envelope.
+  void judge_envelope(const Exchange& exchange);
 
   // Who answers for a miss: the clause the oracle blames (Oracle::blame),
   // or the probe itself where the case differs from a valid request only in
@@ -223,7 +234,6 @@ class Session {
   std::uint64_t count_request();
 
  private:
-  void judge_envelope(const Exchange& exchange);
   void judge_as(const std::string& check, const std::string& title, const std::string& clause, const Exchange* exchange,
                 const readings::Allowed& allowed, const std::string& pass_message, const std::string& miss_message,
                 std::function<bool(const spec::Profile&)> reads_more = {}, results::Evidence evidence = {});
@@ -240,6 +250,7 @@ class Session {
   readings::Ledger& ledger_;
   http::Client& client_;
   std::atomic<std::uint64_t>& request_count_;
+  ClientFactory make_client_;
 };
 
 // Derives the pool from the spec's model: a request field compared with a

@@ -7,8 +7,10 @@
 
 #include <algorithm>
 #include <atomic>
+#include <future>
 #include <iostream>
 #include <map>
+#include <memory>
 #include <set>
 #include <sstream>
 #include <thread>
@@ -143,16 +145,19 @@ std::string_view name_of(ChangeKind kind) {
 
 rc::Gen<ChangedRequest> changed_requests(const ServerSuite& suite, const spec::Endpoint& endpoint,
                                          const RequestPool& pool) {
-  std::vector<requests::CheckRequest> starts = pool.bases;
+  auto starts = std::make_shared<std::vector<requests::CheckRequest>>(pool.bases);
   for (const auto& r : pool.mutations) {
-    if (!r.fault) starts.push_back(r);
+    if (!r.fault) starts->push_back(r);
   }
-  // The suite, the endpoint and the pool outlive every use of the generator.
-  return rc::gen::exec([starts, &suite, &endpoint, &pool]() {
+  // The suite, the endpoint and the pool outlive every use of the generator;
+  // the starts are shared, not copied with the callable (RapidCheck copies
+  // it for every value and every shrink).
+  return rc::gen::exec([starts = std::shared_ptr<const std::vector<requests::CheckRequest>>(std::move(starts)), &suite,
+                        &endpoint, &pool]() {
     const auto& fields = endpoint.request_fields;
     const auto& profile = suite.profile;
     const auto& fixture = suite.fixture;
-    ChangedRequest changed{starts[*uniform<std::size_t>(0, starts.size())], {}};
+    ChangedRequest changed{(*starts)[*uniform<std::size_t>(0, starts->size())], {}};
     auto& request = changed.request;
     const auto count = *uniform(0, 4);
     for (int i = 0; i < count; ++i) {
@@ -259,7 +264,9 @@ class PropertyDriver {
   bool run(std::uint64_t seed, int cases) {
     rc::Random root(seed);
     const auto batch = static_cast<int>(connections()) * 8;
-    for (int start = 0; start < cases; start += batch) {
+    // Batches are generated in order; the next one is on the wire while
+    // this one is judged (on this thread, in order).
+    auto generate = [&](int start) {
       std::vector<Case> generated;
       for (int i = start; i < std::min(cases, start + batch); ++i) {
         // The size grows from 0 towards its maximum over the run, as in RapidCheck (and change_mix).
@@ -269,14 +276,25 @@ class PropertyDriver {
         auto value = shrinkable.value();
         generated.push_back({random, size, std::move(shrinkable), std::move(value)});
       }
-      const auto exchanges = transmit_all(generated);
-      for (std::size_t i = 0; i < generated.size(); ++i) {
-        count_changes(generated[i].value, mix_);
+      return generated;
+    };
+    auto current = generate(0);
+    auto in_flight = std::async(std::launch::async, [&, cases_ = &current] { return transmit_all(*cases_); });
+    for (int start = 0; start < cases; start += batch) {
+      auto exchanges = in_flight.get();
+      auto judged = std::move(current);
+      if (start + batch < cases) {
+        current = generate(start + batch);
+        in_flight = std::async(std::launch::async, [&, cases_ = &current] { return transmit_all(*cases_); });
+      }
+      for (std::size_t i = 0; i < judged.size(); ++i) {
+        count_changes(judged[i].value, mix_);
         s_.judge_envelope(exchanges[i]);
         ++seen_[exchanges[i].expected.errno_value];
         if (auto problem = property_problem(s_, exchanges[i]); !problem.empty()) {
+          if (in_flight.valid()) in_flight.wait();  // its answers are not judged: this case fails first
           passed_ = start + static_cast<int>(i);
-          shrink(generated[i], exchanges[i], problem);
+          shrink(judged[i], exchanges[i], problem);
           return false;
         }
       }
@@ -323,6 +341,8 @@ class PropertyDriver {
  private:
   std::size_t connections() const { return extra_clients_.size() + 1; }
 
+  // Sends the cases over every connection (the session's own and the
+  // extra ones), each connection on a thread of its own.
   std::vector<Exchange> transmit_all(const std::vector<Case>& cases) {
     std::vector<Exchange> out(cases.size());
     std::atomic<std::size_t> next{0};

@@ -201,7 +201,11 @@ Exchange Session::transmit(const requests::CheckRequest& request, http::Client& 
   exchange.at = now();
   exchange.fault = request.fault && suite_.target.fault_injection;
   exchange.wire = renderer_.render(request, exchange.at);
-  exchange.expected = oracle_.expect(exchange.wire, exchange.at, exchange.fault);
+  {
+    spec::DecisionTrace trace;
+    exchange.expected = oracle_.expect(exchange.wire, exchange.at, exchange.fault);
+    exchange.expected_whens = trace.whens();
+  }
   exchange.response = client.send(exchange.wire);
   count_request();
   exchange.curl = http::curl_command(suite_.target.url, exchange.wire);
@@ -312,6 +316,12 @@ readings::Allowed Session::envelope_rule(const Exchange& exchange) const {
 readings::Allowed Session::answer_rule(const Exchange& exchange) const {
   auto shared = std::make_shared<const Exchange>(exchange);
   return [&oracle = oracle_, &endpoint = endpoint(), shared](const spec::Profile& reading) {
+    // Under the profile itself the expectation is the exchange's own (the
+    // decisions it consulted noted again for the ledger's trace).
+    if (&reading == &oracle.context().profile && !shared->wire.method.empty()) {
+      for (const auto* when : shared->expected_whens) spec::DecisionTrace::note(*when);
+      return shared->expected.allows(answer_under(endpoint, reading, *shared));
+    }
     const auto under = oracle.expect_under(reading, shared->wire, shared->at, shared->fault);
     return under.allows(answer_under(endpoint, reading, *shared));
   };

@@ -71,12 +71,12 @@ std::string seconds_text(double seconds) {
 
 std::string mebibytes(std::size_t bytes) { return std::to_string(bytes >> 20) + " MiB"; }
 
-// ---- in-process C ABI, a fork per body ---------------------------------------
+// ---- parsers in a child process, streaming bodies ---------------------------
 
 using ParseFunction = int (*)(const unsigned char*, std::size_t, const char*, otaconf_result*);
 
 // Exit statuses of the forked loader/parser (a parser's own exit takes others).
-constexpr int kLoadFailed = 120, kNoSymbol = 121, kParserDeclined = 122, kResultLost = 123;
+constexpr int kLoadFailed = 120, kNoSymbol = 121, kResultLost = 123;
 
 // Loads the library in the calling (child) process; null with a status.
 ParseFunction load_parser(const std::string& path, int& status) {
@@ -91,143 +91,176 @@ ParseFunction load_parser(const std::string& path, int& status) {
   return parse;
 }
 
-// The library is loaded only in children, never in otaconf: a constructor
-// that crashes, loops or floods costs a verdict, not the run.
-class LibraryAdapter final : public Adapter {
- public:
-  LibraryAdapter(const std::string& path, const AdapterLimits& limits) : path_(path), limits_(limits) {
-    const auto probe = run([this](int) {
-      int status = 0;
-      load_parser(path_, status);
-      return status;
-    });
-    if (probe.ended_well()) return;
-    if (probe.exit_status == kLoadFailed)
-      throw std::runtime_error("cannot load adapter library: " + first_line(probe.errors.text()));
-    if (probe.exit_status == kNoSymbol)
-      throw std::runtime_error(path + " does not export otaconf_adapter_parse (see otaconf_adapter.h)");
-    throw std::runtime_error("cannot load adapter library " + path + ": loading it " + probe.ending);
+bool write_all(int fd, const char* data, std::size_t size) {
+  for (std::size_t sent = 0; sent < size;) {
+    const auto n = ::write(fd, data + sent, size - sent);
+    if (n <= 0) return false;
+    sent += static_cast<std::size_t>(n);
   }
+  return true;
+}
 
-  std::string describe() const override { return path_; }
+// The library worker: a forked child that loads the library once and parses
+// the framed bodies of the subprocess protocol from stdin ("LEN PROFILE\n"
+// then LEN bytes), writing for each a tag on the result pipe: 'R' and the
+// otaconf_result's bytes, or 'D' when the parser declined (non-zero return).
+int library_worker(const std::string& path, int result_fd) {
+  int status = 0;
+  const auto parse = load_parser(path, status);
+  if (!parse) return status;
+  std::string pending;
+  std::vector<char> chunk(1 << 16);
+  auto fill = [&](std::size_t at_least) {
+    while (pending.size() < at_least) {
+      const auto n = ::read(0, chunk.data(), chunk.size());
+      if (n <= 0) return false;
+      pending.append(chunk.data(), static_cast<std::size_t>(n));
+    }
+    return true;
+  };
+  for (;;) {
+    std::size_t newline;
+    while ((newline = pending.find('\n')) == std::string::npos) {
+      if (!fill(pending.size() + 1)) return 0;  // no more bodies
+    }
+    const auto header = pending.substr(0, newline);
+    pending.erase(0, newline + 1);
+    const auto space = header.find(' ');
+    const auto length = std::strtoull(header.c_str(), nullptr, 10);
+    const auto profile = space == std::string::npos ? std::string() : header.substr(space + 1);
+    if (!fill(length)) return kResultLost;
+    const std::string body = pending.substr(0, length);
+    pending.erase(0, length);
+    otaconf_result result;
+    std::memset(&result, 0, sizeof result);
+    const bool parsed =
+        parse(reinterpret_cast<const unsigned char*>(body.data()), body.size(), profile.c_str(), &result) == 0;
+    std::fflush(stdout);
+    const char tag = parsed ? 'R' : 'D';
+    if (!write_all(result_fd, &tag, 1)) return kResultLost;
+    if (parsed && !write_all(result_fd, reinterpret_cast<const char*>(&result), sizeof result)) return kResultLost;
+  }
+}
+
+// How a streaming child answers: JSON lines on stdout (the subprocess
+// protocol of docs/adapters.md), or tagged otaconf_results on the result
+// pipe (the library worker).
+enum class Wire { JsonLines, CResults };
+
+struct StreamSpec {
+  std::string name;  // what describe() says
+  Wire wire = Wire::JsonLines;
+  // Starts the child with these options (null, with why, when it cannot).
+  std::function<std::unique_ptr<process::Child>(const process::Options&, std::string*)> start;
+  // A failure in a child that parsed other bodies before is tried again
+  // alone in a fresh one, so that it is charged to the body that causes it
+  // by itself (the library: as if every body had a fork of its own).
+  bool retry_fresh = false;
+};
+
+constexpr std::size_t kMaxResultLine = 1 << 20;
+// Pipelining (parse_many): at most this many bodies, and bytes of frames,
+// in flight; the frames fit a pipe's buffer, so writing never waits for the
+// child to read.
+constexpr std::size_t kWindow = 32, kWindowBytes = 48 * 1024;
+
+// One child reused for many bodies; restarted after a crash, a hang,
+// garbage output or output out of step with the bodies.
+class StreamAdapter final : public Adapter {
+ public:
+  StreamAdapter(StreamSpec spec, const AdapterLimits& limits) : spec_(std::move(spec)), limits_(limits) {}
+  ~StreamAdapter() override { stop(); }
+
+  std::string describe() const override { return spec_.name; }
 
   Outcome parse(const std::string& body, const std::string& profile) override {
-    const auto run_ = run([this, &body, &profile](int result_fd) {
-      int status = 0;
-      const auto parse_function = load_parser(path_, status);
-      if (!parse_function) return status;
-      otaconf_result result;
-      std::memset(&result, 0, sizeof result);
-      if (parse_function(reinterpret_cast<const unsigned char*>(body.data()), body.size(), profile.c_str(), &result) !=
-          0)
-        return kParserDeclined;
-      std::fflush(stdout);
-      const auto* bytes = reinterpret_cast<const char*>(&result);
-      for (std::size_t sent = 0; sent < sizeof result;) {
-        const auto n = ::write(result_fd, bytes + sent, sizeof result - sent);
-        if (n <= 0) return kResultLost;
-        sent += static_cast<std::size_t>(n);
-      }
-      return 0;
-    });
-    return judge(run_);
-  }
-
- private:
-  struct Run {
-    std::string result;  // the bytes of an otaconf_result, when complete
-    bool timed_out = false, over_memory = false;
-    int exit_status = -1;  // -1: no normal exit
-    bool ended_well() const { return !timed_out && !over_memory && exit_status == 0; }
-    std::string ending;
-    process::Capture errors, output;
-    std::size_t peak_rss = 0;
-  };
-
-  static std::string first_line(const std::string& text) { return text.substr(0, text.find('\n')); }
-
-  Run run(const std::function<int(int)>& body) const {
-    process::Options options;
-    options.result_pipe = true;
-    options.budget = limits_.budget;
-    std::string why;
-    Run out;
-    const auto child = process::Child::fork_run(body, options, &why);
-    if (!child) {
-      out.ending = why;
-      return out;
-    }
-    const auto deadline = deadline_after(limits_.timeout_seconds);
-    for (bool eof = false; !eof && out.result.size() < sizeof(otaconf_result);) {
-      const auto event = child->wait(child->result(), deadline);
-      if (event == process::Child::Event::Deadline) {
-        out.timed_out = true;
-        break;
-      }
-      if (event == process::Child::Event::OverMemory) {
-        out.over_memory = true;
-        break;
-      }
-      out.result += child->read_now(child->result(), sizeof(otaconf_result) - out.result.size(), eof);
-    }
-    out.ending = child->finish(std::chrono::milliseconds(200));
-    out.peak_rss = child->peak_rss();
-    out.errors = child->err();
-    out.output = child->out();
-    const auto status = child->status();
-    out.exit_status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    return out;
-  }
-
-  Outcome judge(const Run& run) const {
-    Outcome outcome;
-    const bool report = sanitizer_report(run.errors.text());
-    const auto captured = shown("stderr", run.errors) + shown("stdout", run.output);
-    if (run.timed_out) {
-      outcome.kind = Outcome::Kind::TimedOut;
-      outcome.detail = "no result within " + seconds_text(limits_.timeout_seconds) + captured;
-    } else if (run.over_memory) {
-      outcome.kind = Outcome::Kind::Crashed;
-      outcome.detail =
-          "the parser used more than " + mebibytes(limits_.budget.max_rss_bytes) + " of memory (killed)" + captured;
-    } else if (report || !run.ended_well() || run.result.size() != sizeof(otaconf_result)) {
-      // kParserDeclined: the parser said it could not run (the ABI's
-      // non-zero return); any other way of ending without a result is the
-      // parser's failure.
-      const bool declined = run.exit_status == kParserDeclined;
-      outcome.kind = declined && !report ? Outcome::Kind::Failed : Outcome::Kind::Crashed;
-      outcome.detail = (report ? "a sanitizer report, " : "") + run.ending +
-                       (declined ? ": the parser returned non-zero" : "") + captured;
-    } else {
-      otaconf_result result;
-      std::memcpy(&result, run.result.data(), sizeof result);
-      outcome.kind = Outcome::Kind::Parsed;
-      outcome.result = Normalized::from_c(result);
-      outcome.output = captured.empty() ? captured : captured.substr(2);  // without the leading "; "
+    const bool reused = child_ && answered_;
+    auto outcome = parse_alone(body, profile);
+    const bool failed = outcome.kind == Outcome::Kind::Crashed || outcome.kind == Outcome::Kind::TimedOut ||
+                        outcome.kind == Outcome::Kind::Garbage;
+    if (spec_.retry_fresh && reused && failed) {
+      stop();
+      outcome = parse_alone(body, profile);
     }
     return outcome;
   }
 
-  std::string path_;
-  AdapterLimits limits_;
-};
+  // Several bodies in flight at once. Any failure, a sanitizer report or
+  // output out of step ends the window: what was not answered cleanly is
+  // parsed again one body at a time, which charges each outcome to its own
+  // body exactly as parse() does.
+  std::vector<Outcome> parse_many(const std::vector<std::string>& bodies, const std::string& profile) override {
+    std::vector<Outcome> out;
+    out.reserve(bodies.size());
+    while (out.size() < bodies.size()) {
+      const auto first = out.size();
+      auto last = first;
+      std::string frames;
+      while (last < bodies.size() && last - first < kWindow) {
+        auto next = frame(bodies[last], profile);
+        if (last > first && frames.size() + next.size() > kWindowBytes) break;
+        frames += next;
+        ++last;
+      }
+      if (last - first > 1 && clean_start() && window(frames, last - first, out)) continue;
+      out.resize(first);
+      out.push_back(parse(bodies[first], profile));
+    }
+    return out;
+  }
 
-// ---- any program: framed bodies on stdin, JSON lines on stdout -------------
+ private:
+  using Clock = process::Clock;
 
-constexpr std::size_t kMaxResultLine = 1 << 20;
+  static std::string frame(const std::string& body, const std::string& profile) {
+    return std::to_string(body.size()) + " " + profile + "\n" + body;
+  }
 
-class CommandAdapter final : public Adapter {
- public:
-  CommandAdapter(std::string command, const AdapterLimits& limits) : command_(std::move(command)), limits_(limits) {}
-  ~CommandAdapter() override { stop(); }
+  static std::string printable_excerpt(const std::string& text) {
+    return crypto::escape_invalid_utf8(text.substr(0, 200)) + (text.size() > 200 ? "..." : "");
+  }
 
-  std::string describe() const override { return command_; }
+  int channel() const { return spec_.wire == Wire::JsonLines ? child_->channel() : child_->result(); }
 
-  Outcome parse(const std::string& body, const std::string& profile) override {
+  // A running child with nothing unasked pending.
+  bool clean_start() {
+    std::string why;
+    if (!child_ && !start(why)) return false;
+    return unasked_output().empty();
+  }
+
+  // Sends `count` frames at once and reads their results in order; false
+  // (after stopping the child) as soon as one is not clean.
+  bool window(const std::string& frames, std::size_t count, std::vector<Outcome>& out) {
+    const auto first = out.size();
+    if (!child_->write_input(frames, deadline_after(limits_.timeout_seconds))) {
+      stop();
+      return false;
+    }
+    for (std::size_t i = 0; i < count; ++i) {
+      auto outcome = receive(deadline_after(limits_.timeout_seconds));
+      // A parser that declined (the library's non-zero return) is a clean answer too.
+      const bool clean = outcome.kind == Outcome::Kind::Parsed || (outcome.kind == Outcome::Kind::Failed && child_);
+      if (!clean) {
+        stop();
+        out.resize(first);
+        return false;
+      }
+      out.push_back(std::move(outcome));
+    }
+    if (!unasked_output().empty()) {  // more answers than bodies: which belongs to which is unknown
+      stop();
+      out.resize(first);
+      return false;
+    }
+    return true;
+  }
+
+  Outcome parse_alone(const std::string& body, const std::string& profile) {
     Outcome outcome;
     if (!child_ && !start(outcome.detail)) return outcome;
     if (auto early = unasked_output(); !early.empty()) {
-      // A line nobody asked for: the adapter answered one body twice (or
+      // A message nobody asked for: the adapter answered one body twice (or
       // spoke first). Judging this body on it would judge the wrong body.
       outcome.kind = Outcome::Kind::Garbage;
       outcome.detail = "protocol out of step: before this body was sent the adapter had written " +
@@ -236,18 +269,31 @@ class CommandAdapter final : public Adapter {
       return outcome;
     }
     const auto deadline = deadline_after(limits_.timeout_seconds);
-    const std::string frame = std::to_string(body.size()) + " " + profile + "\n" + body;
-    if (!child_->write_input(frame, deadline)) {
+    if (!child_->write_input(frame(body, profile), deadline)) {
       return ended(child_->exited() || Clock::now() < deadline ? "the adapter closed its input"
                                                                : "the adapter read no input");
     }
-    std::string line;
-    for (;;) {
-      if (const auto newline = buffer_.find('\n'); newline != std::string::npos) {
-        line = buffer_.substr(0, newline);
-        buffer_.erase(0, newline + 1);
-        break;
-      }
+    return receive(deadline);
+  }
+
+  // The length of the first whole message in buffer_ (0: none yet); a
+  // negative one for a first byte the library worker never writes.
+  long message_length() const {
+    if (spec_.wire == Wire::JsonLines) {
+      const auto newline = buffer_.find('\n');
+      return newline == std::string::npos ? 0 : static_cast<long>(newline + 1);
+    }
+    if (buffer_.empty()) return 0;
+    if (buffer_[0] == 'D') return 1;
+    if (buffer_[0] != 'R') return -1;
+    return buffer_.size() >= 1 + sizeof(otaconf_result) ? static_cast<long>(1 + sizeof(otaconf_result)) : 0;
+  }
+
+  // Reads and decodes the next result.
+  Outcome receive(Clock::time_point deadline) {
+    Outcome outcome;
+    long length;
+    while ((length = message_length()) == 0) {
       if (buffer_.size() > kMaxResultLine) {
         outcome.kind = Outcome::Kind::Garbage;
         outcome.detail = "more than " + std::to_string(kMaxResultLine) +
@@ -255,23 +301,59 @@ class CommandAdapter final : public Adapter {
         stop();
         return outcome;
       }
-      const auto event = child_->wait(child_->channel(), deadline);
+      const auto event = child_->wait(channel(), deadline);
       if (event == process::Child::Event::Deadline) {
         outcome.kind = Outcome::Kind::TimedOut;
         outcome.detail =
-            "no result line within " + seconds_text(limits_.timeout_seconds) + "; the adapter is restarted" + stop();
+            "no result within " + seconds_text(limits_.timeout_seconds) + "; the adapter is restarted" + stop();
         return outcome;
       }
       if (event == process::Child::Event::OverMemory) {
         outcome.kind = Outcome::Kind::Crashed;
         outcome.detail =
-            "the adapter used more than " + mebibytes(limits_.budget.max_rss_bytes) + " of memory" + stop();
+            "the parser used more than " + mebibytes(limits_.budget.max_rss_bytes) + " of memory (killed)" + stop();
         return outcome;
       }
       bool eof = false;
-      buffer_ += child_->read_now(child_->channel(), 65536, eof);
-      if (eof && buffer_.find('\n') == std::string::npos) return ended("the adapter closed its output");
+      buffer_ += child_->read_now(channel(), 65536, eof);
+      if (eof && message_length() == 0) return ended("the adapter closed its output");
     }
+    if (length < 0) {
+      outcome.kind = Outcome::Kind::Garbage;
+      outcome.detail = "the worker wrote an unknown tag: " + printable_excerpt(buffer_) + "; the adapter is restarted";
+      stop();
+      return outcome;
+    }
+    const auto message = buffer_.substr(0, static_cast<std::size_t>(length));
+    buffer_.erase(0, static_cast<std::size_t>(length));
+    if (!decode(message, outcome)) return outcome;
+    const auto errors = fresh_output();
+    if (sanitizer_report(errors.kept)) {
+      outcome.kind = Outcome::Kind::Crashed;
+      outcome.detail = "a sanitizer report: " + errors.kept.substr(0, kShownBytes);
+      return outcome;
+    }
+    outcome.output = errors.shown;
+    answered_ = true;
+    return outcome;
+  }
+
+  // A message as an outcome; false (the adapter stopped) when it is not one.
+  bool decode(const std::string& message, Outcome& outcome) {
+    if (spec_.wire == Wire::CResults) {
+      if (message == "D") {
+        outcome.kind = Outcome::Kind::Failed;
+        outcome.detail = "the parser returned non-zero";
+        answered_ = true;
+        return false;
+      }
+      otaconf_result result;
+      std::memcpy(&result, message.data() + 1, sizeof result);
+      outcome.kind = Outcome::Kind::Parsed;
+      outcome.result = Normalized::from_c(result);
+      return true;
+    }
+    const auto line = message.substr(0, message.size() - 1);
     const auto document = json::parse(line, nullptr, false);
     std::string why;
     auto result = document.is_discarded() ? std::nullopt : Normalized::from_json(document, &why);
@@ -280,65 +362,58 @@ class CommandAdapter final : public Adapter {
       outcome.detail = (document.is_discarded() ? std::string("not a JSON line") : why) + ": " +
                        printable_excerpt(line) + "; the adapter is restarted";
       stop();
-      return outcome;
-    }
-    const auto errors = fresh_errors();
-    if (sanitizer_report(errors.kept)) {
-      outcome.kind = Outcome::Kind::Crashed;
-      outcome.detail = "a sanitizer report: " + errors.kept.substr(0, kShownBytes);
-      return outcome;
+      return false;
     }
     outcome.kind = Outcome::Kind::Parsed;
     outcome.result = *result;
-    outcome.output = errors.shown;
-    answered_ = true;
-    return outcome;
+    return true;
   }
 
- private:
-  using Clock = process::Clock;
-
-  static std::string printable_excerpt(const std::string& text) {
-    return crypto::escape_invalid_utf8(text.substr(0, 200)) + (text.size() > 200 ? "..." : "");
-  }
-
-  // What the adapter wrote on stdout since its last answer.
+  // What the adapter sent on its answer channel since its last answer.
   std::string unasked_output() {
     if (!buffer_.empty()) return buffer_;
-    const auto event = child_->wait(child_->channel(), Clock::now());
+    const auto event = child_->wait(channel(), Clock::now());
     if (event != process::Child::Event::Readable) return {};
     bool eof = false;
-    buffer_ += child_->read_now(child_->channel(), 65536, eof);
+    buffer_ += child_->read_now(channel(), 65536, eof);
     return buffer_;
   }
 
-  // What the adapter wrote to stderr since the last parse: all that was
-  // kept (a sanitizer's report in it makes the parse a crash, though the
-  // process may well go on after one), and its tail as shown with a result.
-  struct FreshErrors {
+  // What the child wrote to stderr (and, for the library worker, stdout)
+  // since the last answer: all that was kept (a sanitizer's report in it
+  // makes the parse a crash, though the process may well go on after one),
+  // and its tail as shown with a result.
+  struct FreshOutput {
     std::string kept, shown;
   };
-  FreshErrors fresh_errors() {
-    FreshErrors out;
-    out.kept = child_->err().since(errors_seen_);
-    const auto total = child_->err().total - errors_seen_;
-    errors_seen_ = child_->err().total;
-    if (!out.kept.empty()) out.shown = shown("stderr", out.kept, total).substr(2);  // without the leading "; "
+  FreshOutput fresh_output() {
+    FreshOutput out;
+    auto take = [&](const char* name, const process::Capture& capture, std::size_t& seen) {
+      const auto kept = capture.since(seen);
+      const auto total = capture.total - seen;
+      seen = capture.total;
+      out.kept += kept;
+      if (!kept.empty()) out.shown += shown(name, kept, total);
+    };
+    take("stderr", child_->err(), errors_seen_);
+    if (spec_.wire == Wire::CResults) take("stdout", child_->out(), output_seen_);
+    if (!out.shown.empty()) out.shown = out.shown.substr(2);  // without the leading "; "
     return out;
   }
 
   bool start(std::string& why) {
     process::Options options;
     options.stdin_pipe = true;
-    options.stdout_is_channel = true;
+    options.stdout_is_channel = spec_.wire == Wire::JsonLines;
+    options.result_pipe = spec_.wire == Wire::CResults;
     options.budget = limits_.budget;
-    child_ = process::Child::shell(command_, options, &why);
+    child_ = spec_.start(options, &why);
     if (!child_) {
-      why = "cannot start " + command_ + ": " + why;
+      why = "cannot start " + spec_.name + ": " + why;
       return false;
     }
     buffer_.clear();
-    errors_seen_ = 0;
+    errors_seen_ = output_seen_ = 0;
     answered_ = false;
     return true;
   }
@@ -364,20 +439,51 @@ class CommandAdapter final : public Adapter {
     if (!child_) return {};
     const auto how = child_->finish(grace);
     last_status_ = child_->status();
-    const auto errors = shown("stderr", child_->err());
+    auto errors = shown("stderr", child_->err());
+    if (spec_.wire == Wire::CResults) errors += shown("stdout", child_->out());
     child_.reset();
     buffer_.clear();
     return "; " + how + errors;
   }
 
-  std::string command_;
+  StreamSpec spec_;
   AdapterLimits limits_;
   std::unique_ptr<process::Child> child_;
-  std::size_t errors_seen_ = 0;  // stderr bytes already shown with a result
-  bool answered_ = false;        // a result line came since the last start
+  std::size_t errors_seen_ = 0, output_seen_ = 0;  // bytes already shown with a result
+  bool answered_ = false;                          // a result came since the last start
   int last_status_ = 0;
   std::string buffer_;
 };
+
+// The library is loaded only in children, never in otaconf: a constructor
+// that crashes, loops or floods costs a verdict, not the run. One load
+// first, alone, so that a library that cannot load is a usage error.
+void probe_library(const std::string& path, const AdapterLimits& limits) {
+  process::Options options;
+  options.budget = limits.budget;
+  std::string why;
+  const auto child = process::Child::fork_run(
+      [&path](int) {
+        int status = 0;
+        load_parser(path, status);
+        return status;
+      },
+      options, &why);
+  if (!child) throw std::runtime_error("cannot load adapter library " + path + ": " + why);
+  const auto deadline = deadline_after(limits.timeout_seconds);
+  while (!child->exited() && child->wait(-1, deadline) == process::Child::Event::Readable) {
+  }
+  const auto ending = child->finish(std::chrono::milliseconds(0));
+  const auto status = child->status();
+  const int exit_status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  if (exit_status == 0) return;
+  const auto errors = child->err().text();
+  if (exit_status == kLoadFailed)
+    throw std::runtime_error("cannot load adapter library: " + errors.substr(0, errors.find('\n')));
+  if (exit_status == kNoSymbol)
+    throw std::runtime_error(path + " does not export otaconf_adapter_parse (see otaconf_adapter.h)");
+  throw std::runtime_error("cannot load adapter library " + path + ": loading it " + ending);
+}
 
 // ---- a breaker for adapters that stopped answering -----------------------------
 
@@ -401,6 +507,19 @@ class BreakerAdapter final : public Adapter {
       return outcome;
     }
     auto outcome = inner_->parse(body, profile);
+    count(outcome);
+    return outcome;
+  }
+
+  std::vector<Outcome> parse_many(const std::vector<std::string>& bodies, const std::string& profile) override {
+    if (hangs_ >= kHangLimit) return Adapter::parse_many(bodies, profile);  // one at a time, as parse() rations them
+    auto outcomes = inner_->parse_many(bodies, profile);
+    for (const auto& outcome : outcomes) count(outcome);
+    return outcomes;
+  }
+
+ private:
+  void count(const Outcome& outcome) {
     if (outcome.kind == Outcome::Kind::TimedOut) {
       ++hangs_;
       last_hang_ = outcome.detail;
@@ -408,7 +527,6 @@ class BreakerAdapter final : public Adapter {
       hangs_ = 0;
       skipped_ = 0;
     }
-    return outcome;
   }
 
  private:
@@ -498,12 +616,31 @@ Normalized Normalized::from_c(const otaconf_result& r) {
   return n;
 }
 
+std::vector<Outcome> Adapter::parse_many(const std::vector<std::string>& bodies, const std::string& profile) {
+  std::vector<Outcome> out;
+  out.reserve(bodies.size());
+  for (const auto& body : bodies) out.push_back(parse(body, profile));
+  return out;
+}
+
 std::unique_ptr<Adapter> library_adapter(const std::string& path, const AdapterLimits& limits) {
-  return std::make_unique<BreakerAdapter>(std::make_unique<LibraryAdapter>(path, limits));
+  probe_library(path, limits);
+  StreamSpec spec{path, Wire::CResults,
+                  [path](const process::Options& options, std::string* why) {
+                    return process::Child::fork_run([path](int result_fd) { return library_worker(path, result_fd); },
+                                                    options, why);
+                  },
+                  true};
+  return std::make_unique<BreakerAdapter>(std::make_unique<StreamAdapter>(std::move(spec), limits));
 }
 
 std::unique_ptr<Adapter> command_adapter(const std::string& command, const AdapterLimits& limits) {
-  return std::make_unique<BreakerAdapter>(std::make_unique<CommandAdapter>(command, limits));
+  StreamSpec spec{command, Wire::JsonLines,
+                  [command](const process::Options& options, std::string* why) {
+                    return process::Child::shell(command, options, why);
+                  },
+                  false};
+  return std::make_unique<BreakerAdapter>(std::make_unique<StreamAdapter>(std::move(spec), limits));
 }
 
 }  // namespace otaconf::client

@@ -5,9 +5,9 @@
 #pragma once
 
 #include <memory>
-#include <string>
-
 #include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
 
 #include "otaconf/process.h"
 #include "otaconf_adapter.h"
@@ -22,7 +22,7 @@ struct Normalized {
   std::string error;
   bool has_data = false;
   nlohmann::json data = nlohmann::json::object();  // the nine fields, when has_data
-  std::string action = "none";                      // none, download, retry-later, no-update
+  std::string action = "none";                     // none, download, retry-later, no-update
 
   nlohmann::json to_json() const;
   // From the subprocess protocol's JSON line; nullopt (with `why`) if malformed.
@@ -43,6 +43,9 @@ class Adapter {
  public:
   virtual ~Adapter() = default;
   virtual Outcome parse(const std::string& body, const std::string& profile) = 0;
+  // The same for many bodies, each outcome charged to its own body as
+  // parse() would; streaming adapters keep several bodies in flight.
+  virtual std::vector<Outcome> parse_many(const std::vector<std::string>& bodies, const std::string& profile);
   virtual std::string describe() const = 0;
 };
 
@@ -53,14 +56,17 @@ struct AdapterLimits {
   process::Budget budget{64 * 1024, 512ull << 20};
 };
 
-// Loads `path` and calls otaconf_adapter_parse in a child process per body
-// (the library is never loaded into otaconf itself). Throws
+// Loads `path` in a worker process that calls otaconf_adapter_parse for
+// body after body (the library is never loaded into otaconf itself); a
+// crash, hang or memory overrun there is tried again in a fresh worker, so
+// it is charged to the body that causes it alone. Throws
 // std::runtime_error (one line) when the library or symbol is missing or
 // loading it crashes or hangs.
 std::unique_ptr<Adapter> library_adapter(const std::string& path, const AdapterLimits& limits);
 
-// Starts `command` with /bin/sh once and reuses it; restarts it after a
-// crash, a hang, garbage output or output out of step with the bodies.
+// Starts `command` once (directly, or with /bin/sh) and reuses it;
+// restarts it after a crash, a hang, garbage output or output out of step
+// with the bodies. parse_many keeps several bodies in flight.
 std::unique_ptr<Adapter> command_adapter(const std::string& command, const AdapterLimits& limits);
 
 }  // namespace otaconf::client

@@ -109,6 +109,9 @@ struct Exchange {
   std::int64_t at = 0;  // the clock the token and the oracle used
   bool fault = false;   // fault injected (and honoured by the target)
   std::string curl;
+  // The profile's decisions the oracle consulted for `expected`: judging
+  // the answer under the profile again replays them instead of the oracle.
+  std::vector<const spec::When*> expected_whens;
 };
 
 // What the oracle compares, as a reading reads an exchange's answer: its

@@ -13,12 +13,12 @@ RUN ./scripts/install-deps.sh \
  && cmake --install build/release --prefix /opt/otaconf
 
 FROM debian:12
-# libssl3: libssl.so.3 and libcrypto.so.3 (otaconf, ota-refserver).
+# libssl3: libssl.so.3 and libcrypto.so.3 (otaconf, ota-refserver); libre2-9: RE2 (otaconf).
 # libstdc++6 and libgcc-s1 are in the base image already. libasan8 and
 # libubsan1: the ASan build of the reference client that
 # `otaconf mutation --side client` runs.
 RUN apt-get update \
- && apt-get install -y --no-install-recommends libssl3 libasan8 libubsan1 \
+ && apt-get install -y --no-install-recommends libssl3 libre2-9 libasan8 libubsan1 \
  && rm -rf /var/lib/apt/lists/*
 COPY --from=build /opt/otaconf /opt/otaconf
 ENV PATH=/opt/otaconf/bin:$PATH

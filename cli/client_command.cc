@@ -48,8 +48,10 @@ void add_client_command(CLI::App& app, int& exit_code) {
       ->capture_default_str()
       ->check(digits_only())
       ->check(CLI::Range(std::size_t{16}, std::size_t{1} << 20));
-  sub->add_option("--only", args->options.only, "judge only clauses matching these globs")->delimiter(',');
-  sub->add_option("--skip", args->options.skip, "skip clauses matching these globs")->delimiter(',');
+  sub->add_option("--only", args->options.only,
+                  "judge only clauses or checks matching these globs (e.g. 'CLI.ACTION.*', 'client.vectors')")
+      ->delimiter(',');
+  sub->add_option("--skip", args->options.skip, "skip clauses or checks matching these globs")->delimiter(',');
   sub->add_option("--reproduce", args->options.reproduce,
                   "replay a property's failure: the reproduce string its evidence gives (same --profile and --seed)")
       ->check(reproduce_string());

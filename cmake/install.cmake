@@ -50,5 +50,5 @@ set(CPACK_DEBIAN_PACKAGE_SECTION devel)
 set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)  # runtime libraries from dpkg-shlibdeps
 # What the installed package config and headers need to be used.
-set(CPACK_DEBIAN_PACKAGE_DEPENDS "cmake (>= 3.25), nlohmann-json3-dev (>= 3.10), libssl-dev")
+set(CPACK_DEBIAN_PACKAGE_DEPENDS "cmake (>= 3.25), nlohmann-json3-dev (>= 3.10), libssl-dev, libre2-dev, pkg-config")
 include(CPack)

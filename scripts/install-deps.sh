@@ -7,7 +7,7 @@ set -euo pipefail
 packages=(
   build-essential cmake pkg-config ninja-build
   libgtest-dev libgmock-dev librapidcheck-dev
-  nlohmann-json3-dev libvalijson-dev
+  nlohmann-json3-dev libvalijson-dev libre2-dev
   libcpp-httplib-dev libcli11-dev libssl-dev
   clang-14 libclang-rt-14-dev llvm-14
   curl wrk python3 libcjson-dev

@@ -256,6 +256,9 @@ case $case_name in
     run client --dry-run; expect_exit 0
     expect_out '^client.vectors \([0-9]+ vectors\): '; expect_out '^client.round-trip \(100 cases\)'
     expect_out '^client clauses no selected check judges'
+    run client --dry-run --only client.vectors; expect_exit 0
+    grep -q '^client.round-trip' "$work/out" && fail "client --only client.vectors still plans client.round-trip"
+    expect_out '^client.vectors '
     run client-e2e --dry-run --scenario fixture,errno-9; expect_exit 0
     expect_out '^client-e2e.behaviour \(2 scenarios\): '; expect_out ' CLI.ACTION.09( |$)'
     run client-e2e --dry-run --scenario no-such; expect_exit 2

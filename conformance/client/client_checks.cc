@@ -35,10 +35,13 @@ using Judgement = interpret::ResponseJudgement;
 
 namespace {
 
-bool selected(const ClientOptions& options, const std::string& clause) {
+// Each glob is matched against the clause ID and the check ID.
+bool selected(const ClientOptions& options, const std::string& clause, const std::string& check = {}) {
   auto matches = [&](const std::vector<std::string>& globs) {
-    return std::any_of(globs.begin(), globs.end(),
-                       [&](const std::string& glob) { return fnmatch(glob.c_str(), clause.c_str(), 0) == 0; });
+    return std::any_of(globs.begin(), globs.end(), [&](const std::string& glob) {
+      return fnmatch(glob.c_str(), clause.c_str(), 0) == 0 ||
+             (!check.empty() && fnmatch(glob.c_str(), check.c_str(), 0) == 0);
+    });
   };
   if (!options.only.empty() && !matches(options.only)) return false;
   return !matches(options.skip);
@@ -75,7 +78,7 @@ struct Context {
 
   void record(const std::string& check, const std::string& title, const std::string& clause, Verdict verdict,
               const std::string& message, results::Evidence evidence = {}) {
-    if (!selected(options, clause)) return;
+    if (!selected(options, clause, check)) return;
     recorder.record({check, title, clause, verdict, message, std::move(evidence), results::Basis::document()});
   }
   Verdict violation(const std::string& clause) const {
@@ -106,7 +109,7 @@ struct Context {
              const std::optional<interpret::Difference>& difference, const std::string& pass_message,
              results::Evidence evidence, const readings::Allowed& allowed) {
     const auto charged = difference ? difference->clause : clause;
-    if (!selected(options, charged)) return;
+    if (!selected(options, charged, check)) return;
     bool decision_free = false;
     if (!difference && ledger.judge(clause + " (" + pass_message + ")", allowed, decision_free)) {
       recorder.record(
@@ -473,11 +476,11 @@ class Properties {
 namespace {
 
 // The client-side clauses among `ids` that the options select, once each.
-void add_client_clauses(const spec::Spec& spec, const ClientOptions& options, const std::vector<std::string>& ids,
-                        std::vector<std::string>& out) {
+void add_client_clauses(const spec::Spec& spec, const ClientOptions& options, const std::string& check,
+                        const std::vector<std::string>& ids, std::vector<std::string>& out) {
   for (const auto& id : ids) {
     const auto* clause = spec.clause(id);
-    if (clause && clause->side != spec::Side::Server && selected(options, id) &&
+    if (clause && clause->side != spec::Side::Server && selected(options, id, check) &&
         std::find(out.begin(), out.end(), id) == out.end())
       out.push_back(id);
   }
@@ -512,24 +515,21 @@ std::vector<PlannedCheck> client_plan(const spec::Spec& spec, const ClientOption
     } catch (const InputError&) {
       vectors_check.size = "no readable vectors";
     }
-    add_client_clauses(spec, options, probes, vectors_check.clauses);
+    add_client_clauses(spec, options, kVectorsCheck, probes, vectors_check.clauses);
     if (!vectors_check.clauses.empty()) plan.push_back(std::move(vectors_check));
   }
   const auto model = response_model_clauses(*endpoint);
   for (const auto& [id, title] :
        {std::pair{kRoundTripCheck, kRoundTripTitle}, std::pair{kSingleViolationCheck, kSingleViolationTitle}}) {
     PlannedCheck property{id, title, {}, {}, std::to_string(options.cases) + " cases"};
-    add_client_clauses(spec, options, model, property.clauses);
+    add_client_clauses(spec, options, id, model, property.clauses);
     if (!property.clauses.empty()) plan.push_back(std::move(property));
   }
   return plan;
 }
 
 bool client_selection_matches(const spec::Spec& spec, const ClientOptions& options) {
-  for (const auto& clause : spec.clauses) {
-    if (clause.side != spec::Side::Server && selected(options, clause.id)) return true;
-  }
-  return false;
+  return !client_plan(spec, options).empty();
 }
 
 void run_client_suite(const spec::Spec& spec, const spec::Profile& profile, client::Adapter& adapter,

@@ -1,5 +1,6 @@
 #include "response_oracle.h"
 
+#include <algorithm>
 #include <cstdlib>
 
 #include "fuzz_support.h"
@@ -47,9 +48,39 @@ bool enforce_decisions() {
 
 }  // namespace
 
+const interpret::ResponseJudgement& SpecJudgements::under(const spec::Profile& profile) {
+  for (const auto& known : known_) {
+    const bool alike = std::all_of(known.decided.begin(), known.decided.end(), [&](const auto& entry) {
+      const auto found = profile.decisions.find(entry.first);
+      return (found == profile.decisions.end() ? std::string() : found->second) == entry.second;
+    });
+    if (!alike) continue;
+    for (const auto* when : known.whens) spec::DecisionTrace::note(*when);
+    return known.judgement;
+  }
+  Known known;
+  {
+    spec::DecisionTrace trace;
+    known.judgement = interpret::interpret_response(check_endpoint(), profile, body_);
+    known.whens = trace.whens();
+    for (const auto& ambiguity : trace.consulted()) {
+      const auto found = profile.decisions.find(ambiguity);
+      known.decided[ambiguity] = found == profile.decisions.end() ? std::string() : found->second;
+    }
+  }
+  known_.push_back(std::move(known));
+  return known_.back().judgement;
+}
+
 std::optional<std::string> response_disagreement(const spec::Profile& profile, std::string_view body,
                                                  const otaconf_result& parsed) {
-  const auto judgement = interpret::interpret_response(check_endpoint(), profile, body);
+  SpecJudgements judgements(body);
+  return response_disagreement(profile, judgements, parsed);
+}
+
+std::optional<std::string> response_disagreement(const spec::Profile& profile, SpecJudgements& judgements,
+                                                 const otaconf_result& parsed) {
+  const auto judgement = judgements.under(profile);
   if (judgement.verdict == Verdict::Undecided) return std::nullopt;
   const auto observed = client::Normalized::from_c(parsed);
   auto expected = judgement;
@@ -63,7 +94,7 @@ std::optional<std::string> response_disagreement(const spec::Profile& profile, s
   if (!enforce_decisions()) {
     const auto reported = observed_json(observed);
     const readings::Allowed allowed = [&](const spec::Profile& reading) {
-      auto under = interpret::interpret_response(check_endpoint(), reading, body);
+      auto under = judgements.under(reading);
       if (under.verdict == Verdict::Accept) under.result = as_reported(under.result);
       return !interpret::outcome_difference(shipped_spec(), check_endpoint(), under, observed.accepted, reported, "")
                   .has_value();

@@ -3,7 +3,10 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
-#include <regex>
+#include <map>
+#include <memory>
+
+#include <re2/re2.h>
 
 #include "otaconf/check_request.h"
 #include "otaconf/crypto.h"
@@ -161,9 +164,8 @@ class Interpreter {
   std::optional<json> from_text(const spec::Field& field, const std::string& text) {
     switch (field.type) {
       case spec::ValueType::Integer: {
-        static const std::regex decimal("^-?[0-9]{1,19}$");
         std::int64_t number = 0;
-        if (std::regex_match(text, decimal) &&
+        if (is_decimal(text, 19, true) &&
             std::from_chars(text.data(), text.data() + text.size(), number).ec == std::errc()) {
           return json(number);
         }
@@ -216,14 +218,27 @@ class Interpreter {
 }  // namespace
 
 namespace {
-// Domain patterns are few and checked on every value: compile each once per thread.
-const std::regex& compiled(const std::string& pattern) {
-  thread_local std::map<std::string, std::regex> cache;
+// Domain patterns are few and checked on every value: each is compiled once
+// per thread (RE2: linear time and no recursion, whatever the input; the
+// cache is the thread's own, so no lock is taken per check).
+const RE2& compiled(const std::string& pattern) {
+  thread_local std::map<std::string, std::unique_ptr<RE2>> cache;
   auto found = cache.find(pattern);
-  if (found == cache.end()) found = cache.emplace(pattern, std::regex(pattern)).first;
-  return found->second;
+  if (found == cache.end()) found = cache.emplace(pattern, std::make_unique<RE2>(pattern, RE2::Quiet)).first;
+  return *found->second;
 }
 }  // namespace
+
+bool is_decimal(std::string_view text, std::size_t max_digits, bool signed_allowed) {
+  if (signed_allowed && !text.empty() && text.front() == '-') text.remove_prefix(1);
+  return !text.empty() && text.size() <= max_digits &&
+         std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+bool matches_pattern(const std::string& pattern, std::string_view text) {
+  const auto& re = compiled(pattern);
+  return re.ok() && RE2::PartialMatch(re2::StringPiece(text.data(), text.size()), re);
+}
 
 bool in_domain(const spec::Domain& d, const json& value, std::string* why) {
   auto fail = [&](std::string text) {
@@ -257,7 +272,7 @@ bool in_domain(const spec::Domain& d, const json& value, std::string* why) {
       return fail("is shorter than " + std::to_string(*d.min_length) + " bytes");
     if (d.max_length && text.size() > *d.max_length)
       return fail("is longer than " + std::to_string(*d.max_length) + " bytes");
-    if (d.pattern && !std::regex_search(text, compiled(*d.pattern))) return fail("does not match /" + *d.pattern + "/");
+    if (d.pattern && !matches_pattern(*d.pattern, text)) return fail("does not match /" + *d.pattern + "/");
   }
   return true;
 }

@@ -88,8 +88,7 @@ AuthFact verify_authorization(const spec::Authorization& auth, const spec::Profi
   }
   std::int64_t expiry = 0;
   const auto& et = values["et"];
-  static const std::regex digits("^[0-9]{1,19}$");
-  if (!std::regex_match(et, digits) || std::from_chars(et.data(), et.data() + et.size(), expiry).ec != std::errc())
+  if (!interpret::is_decimal(et, 19) || std::from_chars(et.data(), et.data() + et.size(), expiry).ec != std::errc())
     return fact;
   std::map<std::string, std::string> captured;
   const auto* res_param = param_named(auth, "res");

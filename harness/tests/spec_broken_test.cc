@@ -5,6 +5,7 @@
 #include <functional>
 #include <string>
 
+#include "otaconf/interpret.h"
 #include "spec_test_support.h"
 
 namespace otaconf::spec {
@@ -107,14 +108,7 @@ std::vector<BrokenCase> cases() {
        },
        code8 + "/trigger/any/0/eq", "Value type not permitted by 'type' constraint"},
       {"InvalidPattern", [manuf](json& d) { d.at(json::json_pointer(manuf + "/domain"))["pattern"] = "^[a-"; },
-       manuf + "/domain/pattern", "not a valid ECMAScript regular expression"},
-      {"PatternWithoutMaxLength",
-       [manuf](json& d) {
-         auto& domain = d.at(json::json_pointer(manuf + "/domain"));
-         domain["pattern"] = "^.+$";
-         domain.erase("max_length");
-       },
-       manuf + "/domain/pattern", "needs a max_length"},
+       manuf + "/domain/pattern", "not a valid RE2 regular expression"},
       {"MinAboveMax", [](json& d) { at(d, "/endpoints/0/response/data_fields/4/domain/min") = 101; },
        "/endpoints/0/response/data_fields/4/domain", "min is greater than max"},
       {"UnknownQuoteSource", [](json& d) { at(d, "/clauses/0/quotes/0/source") = "rumour"; },
@@ -178,6 +172,29 @@ TEST(BrokenSpecText, EmptyTextIsAnError) {
   auto outcome = try_load_spec_text("", "empty.json");
   ASSERT_EQ(outcome.errors.size(), 1u);
   EXPECT_NE(outcome.errors[0].message.find("not valid JSON"), std::string::npos);
+}
+
+// Patterns are matched with RE2, linear in the value: a pattern needs no
+// max_length any more, and a value of megabytes is matched, not a stack
+// overflow (the regression std::regex needed the bound for).
+TEST(SpecPatterns, NeedNoLengthBoundAndMatchLongValues) {
+  auto outcome = testing::load_edited([](json& d) {
+    for (auto& field : d["endpoints"][0]["request_fields"]) {
+      if (field["name"] != "manuf") continue;
+      field["domain"]["pattern"] = "^.+$";
+      field["domain"].erase("max_length");
+    }
+  });
+  ASSERT_TRUE(outcome.spec.has_value()) << (outcome.errors.empty() ? "" : outcome.errors.front().line());
+  Domain domain;
+  domain.kind = ValueType::String;
+  domain.pattern = "^[A-Za-z0-9.-]{1,255}(:[0-9]{1,5})?$";
+  EXPECT_TRUE(interpret::in_domain(domain, json("ota.example.com:8080")));
+  EXPECT_FALSE(interpret::in_domain(domain, json("ota.example.com:")));
+  domain.pattern = "^.+$";
+  EXPECT_TRUE(interpret::in_domain(domain, json(std::string(4 << 20, 'x'))));
+  domain.pattern = "^[a-";  // not RE2: matches nothing
+  EXPECT_FALSE(interpret::in_domain(domain, json("a")));
 }
 
 }  // namespace

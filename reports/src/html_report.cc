@@ -3,6 +3,7 @@
 // renders it.
 #include <algorithm>
 #include <set>
+#include <unordered_map>
 
 #include "otaconf/reports.h"
 #include "otaconf/results.h"
@@ -96,17 +97,56 @@ json sources_json(const spec::Spec& spec) {
 
 // A run as the page uses it: the clause verdicts as a map, the rest as in
 // the results file.
-json run_json(const Run& run, const std::string& label) {
+constexpr const char* kEntryKeys[] = {"check",  "title",   "clause", "level",    "verdict",       "cases",
+                                      "counts", "message", "basis",  "failures", "failure_count", "evidence"};
+
+// Evidence and failure lists repeat across the runs of a matrix (the same
+// checks against mutants and variants of one implementation): each distinct
+// one is kept once in the page, entries refer to it by index.
+class Interned {
+ public:
+  json index_of(json value) {
+    auto text = value.dump(-1, ' ', false, json::error_handler_t::replace);
+    auto [found, added] = indexes_.emplace(std::move(text), values_.size());
+    if (added) values_.push_back(std::move(value));
+    return found->second;
+  }
+  json values() && { return std::move(values_); }
+
+ private:
+  std::unordered_map<std::string, std::size_t> indexes_;
+  json values_ = json::array();
+};
+
+json run_json(const Run& run, const std::string& label, Interned& shared, Interned& failures) {
   const auto& r = run.results;
   json verdicts = json::object();
   for (const auto& c : r.at("clauses")) verdicts[c.at("id").get<std::string>()] = c.at("verdict");
+  // Each entry as an array in kEntryKeys' order (no key repeated 100 000
+  // times); evidence, messages, titles and bases by index into "shared",
+  // failure lists into "failures".
+  json results = json::array();
+  for (const auto& entry : r.at("results")) {
+    json row = json::array();
+    for (const auto* key : kEntryKeys) {
+      const std::string name = key;
+      json value = entry.contains(name) ? entry.at(name) : json(nullptr);
+      if (name == "evidence" || name == "basis" || name == "title" || name == "message")
+        value = shared.index_of(std::move(value));
+      if (name == "failures") value = failures.index_of(std::move(value));
+      row.push_back(std::move(value));
+    }
+    results.push_back(std::move(row));
+  }
+  json info = r.at("run");
+  info.erase("plan");  // the page shows what was judged; JUnit is what lists the plan
   return {{"label", label},
           {"source", run.source},
-          {"run", r.at("run")},
+          {"run", info},
           {"tool", r.at("tool")},
           {"summary", r.at("summary")},
           {"verdicts", verdicts},
-          {"results", r.at("results")},
+          {"results", std::move(results)},
           {"observations", r.at("observations")}};
 }
 
@@ -134,8 +174,17 @@ std::string script_safe_json(const json& data) {
 json report_data(const spec::Spec& spec, const std::vector<Run>& runs, const HtmlOptions& options) {
   const auto labels = run_labels(runs);
   json run_list = json::array();
-  for (std::size_t i = 0; i < runs.size(); ++i) run_list.push_back(run_json(runs[i], labels[i]));
+  Interned shared, failures;
+  for (std::size_t i = 0; i < runs.size(); ++i) run_list.push_back(run_json(runs[i], labels[i], shared, failures));
   return {{"title", options.title},
+          {"entryKeys",
+           [] {
+             json keys = json::array();
+             for (const auto* key : kEntryKeys) keys.push_back(key);
+             return keys;
+           }()},
+          {"shared", std::move(shared).values()},
+          {"failures", std::move(failures).values()},
           {"generated", results::utc_now()},
           {"tool", std::string("otaconf ") + OTACONF_VERSION},
           {"spec", {{"id", spec.id}, {"title", spec.title}, {"file", spec.file.string()}}},

@@ -41,6 +41,12 @@ Interpretation interpret_request(const spec::Endpoint& endpoint, const spec::Pro
 // Whether `value` (already of a JSON type the field accepts) lies in the
 // domain; `why` says what is wrong when not.
 bool in_domain(const spec::Domain& domain, const nlohmann::json& value, std::string* why = nullptr);
+// Whether `text` matches a domain's pattern (RE2 syntax, searched: the
+// spec anchors its patterns). A pattern RE2 cannot compile matches nothing
+// (spec lint reports it).
+bool matches_pattern(const std::string& pattern, std::string_view text);
+// 1 to `max_digits` decimal digits, after a '-' when `signed_allowed`.
+bool is_decimal(std::string_view text, std::size_t max_digits, bool signed_allowed = false);
 
 // Whether a JSON value is of the spec's type (Integer: no fraction, no exponent).
 bool has_json_type(const nlohmann::json& value, spec::ValueType type);

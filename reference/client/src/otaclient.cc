@@ -12,7 +12,6 @@
 #include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
-#include <regex>
 #include <set>
 
 namespace otaclient {
@@ -173,6 +172,41 @@ std::string lower(std::string text) {
                  [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
   return text;
 }
+
+// Field syntaxes as a device checks them: character classes and lengths,
+// no regular-expression engine (and no recursion per character).
+using Syntax = bool (*)(std::string_view);
+
+template <typename In>
+bool all_in(std::string_view s, std::size_t min, std::size_t max, In in) {
+  return s.size() >= min && s.size() <= max && std::all_of(s.begin(), s.end(), [&](char c) {
+           return in(static_cast<unsigned char>(c));
+         });
+}
+bool alnum(unsigned char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
+bool digit(unsigned char c) { return c >= '0' && c <= '9'; }
+bool hex_lower(unsigned char c) { return digit(c) || (c >= 'a' && c <= 'f'); }
+bool hex_any(unsigned char c) { return hex_lower(c) || (c >= 'A' && c <= 'F'); }
+
+bool version_strict(std::string_view s) {  // [A-Za-z0-9_.-]{1,20}
+  return all_in(s, 1, 20, [](unsigned char c) { return alnum(c) || c == '_' || c == '.' || c == '-'; });
+}
+bool version_printable(std::string_view s) {  // [\x21-\x7e]{1,64}
+  return all_in(s, 1, 64, [](unsigned char c) { return c >= 0x21 && c <= 0x7e; });
+}
+bool token_word(std::string_view s) {  // [A-Za-z0-9_-]{1,128}
+  return all_in(s, 1, 128, [](unsigned char c) { return alnum(c) || c == '_' || c == '-'; });
+}
+bool token_unreserved(std::string_view s) {  // [A-Za-z0-9._~-]{1,128}
+  return all_in(s, 1, 128, [](unsigned char c) { return alnum(c) || c == '.' || c == '_' || c == '~' || c == '-'; });
+}
+bool host_syntax(std::string_view s) {  // [A-Za-z0-9.-]{1,255}(:[0-9]{1,5})?
+  const auto colon = s.find(':');
+  const bool host = all_in(s.substr(0, colon), 1, 255, [](unsigned char c) { return alnum(c) || c == '.' || c == '-'; });
+  return host && (colon == std::string_view::npos || all_in(s.substr(colon + 1), 1, 5, digit));
+}
+bool md5_lower(std::string_view s) { return all_in(s, 32, 32, hex_lower); }    // [0-9a-f]{32}
+bool md5_any_case(std::string_view s) { return all_in(s, 32, 32, hex_any); }  // [0-9a-fA-F]{32}
 
 class Parser {
  public:
@@ -442,14 +476,14 @@ class Parser {
   }
 
   // `syntax` nullptr: any non-empty string that fits the field.
-  bool text(const json& data, const char* name, const std::regex* syntax, char* field, std::size_t capacity) {
+  bool text(const json& data, const char* name, Syntax syntax, char* field, std::size_t capacity) {
     const auto* v = member(data, name);
     if (!v || !v->is_string()) {
       reject(std::string(name) + (v ? " is not a string" : " is missing"));
       return false;
     }
     const auto& s = v->get_ref<const std::string&>();
-    if (s.empty() || (syntax && !std::regex_match(s, *syntax)) || !copy(field, capacity, s)) {
+    if (s.empty() || (syntax && !syntax(s)) || !copy(field, capacity, s)) {
       reject(std::string(name) + " has characters or a length the profile does not allow");
       return false;
     }
@@ -457,13 +491,6 @@ class Parser {
   }
 
   bool read_data(const json& data, std::string_view body) {
-    static const std::regex version_strict("^[A-Za-z0-9_.-]{1,20}$");
-    static const std::regex version_printable("^[\\x21-\\x7e]{1,64}$");
-    static const std::regex token_word("^[A-Za-z0-9_-]{1,128}$");
-    static const std::regex token_unreserved("^[A-Za-z0-9._~-]{1,128}$");
-    static const std::regex host_syntax("^[A-Za-z0-9.-]{1,255}(:[0-9]{1,5})?$");
-    static const std::regex md5_lower("^[0-9a-f]{32}$");
-    static const std::regex md5_any_case("^[0-9a-fA-F]{32}$");
     const bool strict = profile_ == Profile::Strict;
     if (fault_ == Fault::KeyOrder) {
       std::size_t last = 0;
@@ -476,9 +503,9 @@ class Parser {
         last = at;
       }
     }
-    if (!text(data, "target", strict ? &version_strict : &version_printable, out_.target, sizeof out_.target))
+    if (!text(data, "target", strict ? version_strict : version_printable, out_.target, sizeof out_.target))
       return false;
-    if (!text(data, "token", strict ? &token_word : &token_unreserved, out_.token, sizeof out_.token)) return false;
+    if (!text(data, "token", strict ? token_word : token_unreserved, out_.token, sizeof out_.token)) return false;
     if (fault_ == Fault::TokenByTextSearch) {  // a getter that searches the text: token, then ':', then a quote
       const auto at = body.find("token");
       const auto colon = at == std::string_view::npos ? at : body.find(':', at);
@@ -523,15 +550,15 @@ class Parser {
     if (fault_ == Fault::Signal8Bit) out_.signal = static_cast<std::int8_t>(out_.signal);
     if (!integer(data, "interval", narrow ? 0 : low32, INT32_MAX, out_.interval)) return false;
     // As documented, md5 is any string of 1-128 bytes (the example is "dfkdajkfd").
-    const std::regex* md5_syntax = fault_ == Fault::NonHexMd5 || profile_ == Profile::AsDocumented ? nullptr
-                                   : strict                                                        ? &md5_lower
-                                                                                                   : &md5_any_case;
+    const Syntax md5_syntax = fault_ == Fault::NonHexMd5 || profile_ == Profile::AsDocumented ? nullptr
+                              : strict                                                        ? md5_lower
+                                                                                              : md5_any_case;
     char md5[129] = {};
     if (!text(data, "md5", md5_syntax, md5, sizeof md5)) return false;
     std::string digest = md5;
     if (fault_ != Fault::Md5CaseSensitive) digest = lower(digest);
     copy(out_.md5, sizeof out_.md5, digest, true);
-    if (!text(data, "ip", &host_syntax, out_.ip, sizeof out_.ip)) return false;
+    if (!text(data, "ip", host_syntax, out_.ip, sizeof out_.ip)) return false;
     if (fault_ == Fault::Ip16Bytes) out_.ip[15] = '\0';
     out_.has_data = 1;
     return true;

@@ -28,6 +28,7 @@ void add_report_command(CLI::App& app, int& exit_code);
 void add_fixture_command(CLI::App& app, int& exit_code);
 void add_completion_command(CLI::App& app, int& exit_code);
 void add_replay_command(CLI::App& app, int& exit_code);
+void add_fuzz_server_command(CLI::App& app, int& exit_code);
 
 // "otaconf 0.1.0", the spec it carries (id, format, token version) and
 // where its data is (otaconf --version).

@@ -88,6 +88,7 @@ int main(int argc, char** argv) {
   otaconf::cli::add_report_command(app, exit_code);
   otaconf::cli::add_fixture_command(app, exit_code);
   otaconf::cli::add_replay_command(app, exit_code);
+  otaconf::cli::add_fuzz_server_command(app, exit_code);
   otaconf::cli::add_completion_command(app, exit_code);
   try {
     app.parse(argc, argv);

@@ -1,12 +1,15 @@
 // otaconf server: the server conformance suite against any OTA check server
 // (--url), or against the bundled reference server when no URL is given.
+#include <signal.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cstdlib>
 #include <iostream>
 
 #include "commands.h"
 #include "otaconf/conformance/embedded.h"
+#include "otaconf/conformance/fuzz_server.h"
 #include "otaconf/conformance/server.h"
 #include "otaconf/fixture.h"
 #include "otaconf/spec_loader.h"
@@ -15,6 +18,8 @@
 #include "started_server.h"
 
 namespace otaconf::cli {
+
+conformance::RequestCodec fuzz_codec();  // fuzz_codec.cc
 
 namespace {
 
@@ -33,6 +38,10 @@ struct ServerArgs {
   double rate_limit = 0;
   std::string provision;
   double provision_timeout = 120;
+  // otaconf fuzz-server
+  bool fuzz = false;
+  conformance::FuzzServerOptions fuzz_options;
+  std::string corpus_dir;
 };
 
 int fail_usage(const std::string& message) {
@@ -77,6 +86,44 @@ std::string provision_with_fixture(const ServerArgs& args, const std::string& ur
   return why;
 }
 
+// SIGINT and SIGTERM end a campaign at its next batch; its results are written.
+std::atomic<bool> campaign_stop{false};
+
+extern "C" void stop_campaign(int) { campaign_stop = true; }
+
+// Runs the campaign and prints its summary; -1 to go on to the findings and
+// the outputs, as any run does.
+int run_fuzz_campaign(const ServerArgs& args, const conformance::ServerSuite& suite, results::Recorder& recorder,
+                      results::RunInfo& run) {
+  auto options = args.fuzz_options;
+  options.corpus = args.corpus_dir;
+  options.stop = &campaign_stop;
+  struct sigaction action {};
+  action.sa_handler = stop_campaign;
+  sigemptyset(&action.sa_mask);
+  struct sigaction old_int {
+  }, old_term{};
+  ::sigaction(SIGINT, &action, &old_int);
+  ::sigaction(SIGTERM, &action, &old_term);
+  conformance::FuzzServerSummary summary;
+  {
+    const ProgressLine progress(recorder, "otaconf fuzz-server", ProgressLine::wanted(args.outputs.quiet));
+    summary = conformance::run_fuzz_server(suite, fuzz_codec(), options, recorder, run);
+  }
+  ::sigaction(SIGINT, &old_int, nullptr);
+  ::sigaction(SIGTERM, &old_term, nullptr);
+  std::cout << "otaconf fuzz-server: " << run.implementation << " at " << run.target << ", profile " << run.profile
+            << ", seed " << run.seed << ", " << summary.requests << " requests in "
+            << static_cast<long>(summary.seconds * 1000) << " ms" << (summary.interrupted ? " (interrupted)" : "")
+            << "\n  corpus: " << summary.corpus_loaded << " read, " << summary.corpus_added << " added; "
+            << summary.shapes << " answer shapes; " << summary.buckets << " finding bucket"
+            << (summary.buckets == 1 ? "" : "s");
+  if (summary.first_finding_seconds >= 0)
+    std::cout << ", the first after " << static_cast<long>(summary.first_finding_seconds * 1000) << " ms";
+  std::cout << "\n";
+  return -1;
+}
+
 int run(const ServerArgs& args) {
   spec::Spec spec;
   fixture::Fixture fixture;
@@ -88,7 +135,10 @@ int run(const ServerArgs& args) {
   }
   const auto* profile = spec.profile(args.profile.empty() ? spec.default_profile : args.profile);
   if (!profile) return fail_usage("--profile: the spec has no profile '" + args.profile + "'");
-  if (!conformance::selection_matches(args.options)) {
+  if (args.fuzz && args.url.empty() && args.start.empty()) {
+    return fail_usage("fuzz-server needs the server under test: --url or --start");
+  }
+  if (!args.fuzz && !conformance::selection_matches(args.options)) {
     return fail_usage("--only/--skip select no clause any server check judges (otaconf spec show lists them)");
   }
 
@@ -157,6 +207,11 @@ int run(const ServerArgs& args) {
     const auto answer = probe.send({"GET", check ? check->path : "/", {}, {}});
     if (!answer.ok()) return fail_usage("cannot reach " + url->base() + ": " + answer.error);
   }
+  if (args.fuzz) {
+    const auto code = run_fuzz_campaign(args, suite, recorder, run);
+    if (started) started->stop();
+    return with_recording(args, code < 0 ? finish_run(run, recorder, spec, spec::Side::Server, args.outputs) : code);
+  }
   {
     const ProgressLine progress(recorder, "otaconf server", ProgressLine::wanted(args.outputs.quiet));
     conformance::run_server_suite(suite, recorder, run);
@@ -169,12 +224,10 @@ int run(const ServerArgs& args) {
   return with_recording(args, finish_run(run, recorder, spec, spec::Side::Server, args.outputs));
 }
 
-}  // namespace
-
-void add_server_command(CLI::App& app, int& exit_code) {
-  auto args = std::make_shared<ServerArgs>();
-  auto* sub =
-      app.add_subcommand("server", "Test an OTA check server against the spec (the bundled reference without --url)");
+// What server and fuzz-server share: the server under test, the state and
+// credentials it was provisioned with, the limits of each exchange, the
+// outputs.
+void add_target_options(CLI::App* sub, const std::shared_ptr<ServerArgs>& args) {
   auto* url =
       sub->add_option("--url", args->url,
                       "the server under test, http://host:port[/base/path] (default: start ota-refserver in-process)");
@@ -204,16 +257,8 @@ void add_server_command(CLI::App& app, int& exit_code) {
           "'NAME: VALUE'"));
   sub->add_option("--token", args->token,
                   "a fixed Authorization value for every request (auth checks become NOT-TESTABLE)");
-  add_property_options(sub, args->options.seed, args->options.cases);
-  sub->add_option("--only", args->options.only,
-                  "judge only clauses or checks matching these globs (e.g. 'ERR.*', 'server.params')")
-      ->delimiter(',');
-  sub->add_option("--skip", args->options.skip, "skip clauses or checks matching these globs")->delimiter(',');
   sub->add_option("--record", args->record_file,
                   "write every exchange of the run to this file as HAR 1.2 (a browser's network panel opens it)");
-  sub->add_flag("--dry-run", args->dry_run,
-                "list the checks this run would make and the clauses each judges, then the server clauses no "
-                "selected check judges; send nothing");
   sub->add_option("--timeout", args->options.timeout_seconds,
                   "seconds per exchange: connect, send, and the whole answer (past it: ERROR)")
       ->capture_default_str()
@@ -226,14 +271,7 @@ void add_server_command(CLI::App& app, int& exit_code) {
       ->capture_default_str()
       ->check(CLI::Range(1, 64));
   add_run_outputs(sub, args->outputs);
-  sub->add_option("--reproduce", args->options.reproduce,
-                  "replay a property failure: the reproduce string its evidence gives (same --profile and --fixture)")
-      ->check(reproduce_string());
   sub->add_option("--implementation", args->implementation, "a name for the server in reports");
-  sub->add_option("--mutant", args->mutant,
-                  "without --url: run the reference server with this fault (see ota-refserver --list-mutants)");
-  sub->add_option("--variant", args->variant,
-                  "without --url: run the reference server as this legal variant (see ota-refserver --list-variants)");
   sub->add_flag("--fault-injection", args->fault_injection,
                 "the server honours the fixture's fault-injection header (errno 7)");
   sub->add_flag("--follow-download-host", args->follow_download_host, "fetch packages from a data.ip on another host");
@@ -245,13 +283,60 @@ void add_server_command(CLI::App& app, int& exit_code) {
   sub->add_option("--provision-timeout", args->provision_timeout, "seconds --provision may take")
       ->capture_default_str()
       ->check(seconds_between(0.1, 3600.0));
-  sub->callback([args, &exit_code] {
-    args->options.enforce_decisions = args->outputs.enforce_decisions;
-    args->options.tls.verify = !args->insecure;
-    if (args->rate_limit > 0) args->options.rate = std::make_shared<http::RateLimiter>(args->rate_limit);
-    if (!args->record_file.empty()) args->options.recording = std::make_shared<http::Recording>();
-    exit_code = run(*args);
-  });
+}
+
+void finish_and_run(const std::shared_ptr<ServerArgs>& args, int& exit_code) {
+  args->options.enforce_decisions = args->outputs.enforce_decisions;
+  args->options.tls.verify = !args->insecure;
+  if (args->rate_limit > 0) args->options.rate = std::make_shared<http::RateLimiter>(args->rate_limit);
+  if (!args->record_file.empty()) args->options.recording = std::make_shared<http::Recording>();
+  exit_code = run(*args);
+}
+
+}  // namespace
+
+void add_server_command(CLI::App& app, int& exit_code) {
+  auto args = std::make_shared<ServerArgs>();
+  auto* sub =
+      app.add_subcommand("server", "Test an OTA check server against the spec (the bundled reference without --url)");
+  add_target_options(sub, args);
+  add_property_options(sub, args->options.seed, args->options.cases);
+  sub->add_option("--only", args->options.only,
+                  "judge only clauses or checks matching these globs (e.g. 'ERR.*', 'server.params')")
+      ->delimiter(',');
+  sub->add_option("--skip", args->options.skip, "skip clauses or checks matching these globs")->delimiter(',');
+  sub->add_flag("--dry-run", args->dry_run,
+                "list the checks this run would make and the clauses each judges, then the server clauses no "
+                "selected check judges; send nothing");
+  sub->add_option("--reproduce", args->options.reproduce,
+                  "replay a property failure: the reproduce string its evidence gives (same --profile and --fixture)")
+      ->check(reproduce_string());
+  sub->add_option("--mutant", args->mutant,
+                  "without --url: run the reference server with this fault (see ota-refserver --list-mutants)");
+  sub->add_option("--variant", args->variant,
+                  "without --url: run the reference server as this legal variant (see ota-refserver --list-variants)");
+  sub->callback([args, &exit_code] { finish_and_run(args, exit_code); });
+}
+
+void add_fuzz_server_command(CLI::App& app, int& exit_code) {
+  auto args = std::make_shared<ServerArgs>();
+  args->fuzz = true;
+  auto* sub = app.add_subcommand(
+      "fuzz-server", "Fuzz an OTA check server over HTTP: mutated requests, every answer judged, findings bucketed");
+  add_target_options(sub, args);
+  sub->add_option("--seed", args->options.seed, "seed of the campaign (the same seed, the same requests)")
+      ->capture_default_str()
+      ->check(digits_only());
+  sub->add_option("--duration", args->fuzz_options.duration_seconds, "seconds to run (0: until --requests or a signal)")
+      ->capture_default_str()
+      ->check(CLI::Range(0.0, 7 * 24 * 3600.0));
+  sub->add_option("--requests", args->fuzz_options.max_requests, "stop after this many requests (0: no bound)")
+      ->capture_default_str()
+      ->check(digits_only());
+  sub->add_option("--corpus", args->corpus_dir,
+                  "a directory of requests (the fuzzers' format): read at the start, each request whose answer has "
+                  "a new shape added, so the next run goes on from there");
+  sub->callback([args, &exit_code] { finish_and_run(args, exit_code); });
 }
 
 }  // namespace otaconf::cli

@@ -354,6 +354,26 @@ PY
       fail "not every case passes against the fixed server: $(cat "$work/fixed.out")"
     run client --adapter-cmd "$CLIENT_COMMAND" --cases 5 --results "$work/c.json"
     run replay "$work/c.json"; expect_exit 2; expect_one_error_line 'otaconf replay' 'only server runs replay' ;;
+  fuzz_server)
+    # A campaign finds the mutant's fault as a bucket on its clause, minimised, with a curl line; against the
+    # unmodified server it finds nothing; a corpus carries over; SIGINT still writes the results.
+    run fuzz-server --start "$REFSERVER --port {port} --quiet --mutant no-version-check" --requests 3000 \
+      --corpus "$work/corpus" --results "$work/f.json"; expect_exit 1
+    expect_out '^  FAIL ERR.09 \[server.fuzz\] bucket 1 .*minimised from [0-9]+ to [0-9]+ bytes'
+    expect_out '^      reproduce: curl -sS -i '
+    expect_out '^  corpus: 0 read, [1-9][0-9]* added; '
+    run fuzz-server --start "$REFSERVER --port {port} --quiet" --requests 3000 --corpus "$work/corpus"; expect_exit 0
+    expect_out '^  corpus: [1-9][0-9]* read, [0-9]+ added; [0-9]+ answer shapes; 0 finding buckets$'
+    expect_out '^PASS=[0-9]+ FAIL=0 NON-STRICT=0 '
+    "$otaconf" fuzz-server --start "$REFSERVER --port {port} --quiet" --duration 0 --results "$work/i.json" \
+      --junit "$work/i.xml" >"$work/out" 2>"$work/err" &
+    pid=$!
+    sleep 2; kill -INT "$pid"; wait "$pid"; echo $? >"$work/code"; expect_exit 0
+    expect_out ' requests in [0-9]+ ms \(interrupted\)$'
+    python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["run"]["requests"] > 0' "$work/i.json" ||
+      fail "an interrupted campaign wrote no results"
+    grep -q '<testsuite' "$work/i.xml" || fail "an interrupted campaign wrote no JUnit"
+    run fuzz-server --requests 10; expect_exit 2; expect_one_error_line 'fuzz-server' 'needs the server under test' ;;
   server_tls_provision)
     # A self-signed https server: refused until trusted (--cacert) or told not to verify (--insecure);
     # --provision runs first with the fixture; --rate-limit spaces the requests.

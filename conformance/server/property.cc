@@ -345,14 +345,11 @@ class PropertyDriver {
   // extra ones), each connection on a thread of its own.
   std::vector<Exchange> transmit_all(const std::vector<Case>& cases) {
     std::vector<Exchange> out(cases.size());
-    std::atomic<std::size_t> next{0};
-    auto work = [&](http::Client& client) {
-      for (auto i = next++; i < cases.size(); i = next++) out[i] = s_.transmit(cases[i].value.request, client);
-    };
-    std::vector<std::thread> threads;
-    for (auto& client : extra_clients_) threads.emplace_back(work, std::ref(*client));
-    work(s_.client());
-    for (auto& thread : threads) thread.join();
+    std::vector<http::Client*> clients{&s_.client()};
+    for (auto& client : extra_clients_) clients.push_back(client.get());
+    for_each_on_clients(cases.size(), clients, [&](std::size_t i, http::Client& client) {
+      out[i] = s_.transmit(cases[i].value.request, client);
+    });
     return out;
   }
 

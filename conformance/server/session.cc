@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <thread>
 
 #include "otaconf/conformance/server.h"
 #include "otaconf/crypto.h"
@@ -164,6 +165,18 @@ std::vector<PlannedCheck> server_plan(const ServerOptions& options, const std::v
   return plan;
 }
 
+void for_each_on_clients(std::size_t count, const std::vector<http::Client*>& clients,
+                         const std::function<void(std::size_t, http::Client&)>& fn) {
+  std::atomic<std::size_t> next{0};
+  auto work = [&](http::Client& client) {
+    for (auto i = next++; i < count; i = next++) fn(i, client);
+  };
+  std::vector<std::thread> threads;
+  for (std::size_t c = 1; c < clients.size(); ++c) threads.emplace_back(work, std::ref(*clients[c]));
+  if (!clients.empty()) work(*clients.front());
+  for (auto& thread : threads) thread.join();
+}
+
 // ---- sessions ---------------------------------------------------------------
 
 Session::Session(const ServerSuite& suite, const ServerCheck& check, const oracle::Oracle& oracle,
@@ -201,6 +214,19 @@ Exchange Session::transmit(const requests::CheckRequest& request, http::Client& 
   exchange.at = now();
   exchange.fault = request.fault && suite_.target.fault_injection;
   exchange.wire = renderer_.render(request, exchange.at);
+  complete(exchange, client);
+  return exchange;
+}
+
+Exchange Session::transmit_wire(const http::Request& wire, http::Client& client) {
+  Exchange exchange;
+  exchange.at = now();
+  exchange.wire = wire;
+  complete(exchange, client);
+  return exchange;
+}
+
+void Session::complete(Exchange& exchange, http::Client& client) {
   {
     spec::DecisionTrace trace;
     exchange.expected = oracle_.expect(exchange.wire, exchange.at, exchange.fault);
@@ -214,7 +240,6 @@ Exchange Session::transmit(const requests::CheckRequest& request, http::Client& 
   if (exchange.json_body) exchange.body = std::move(parsed);
   exchange.answer = answer_under(endpoint(), suite_.profile, exchange);
   exchange.observed = exchange.answer.errno_value;
-  return exchange;
 }
 
 results::Evidence Session::evidence(const Exchange& exchange, json expected, json observed) const {

@@ -189,6 +189,8 @@ class Session {
   // The same without judging anything, on any client: safe to call from
   // several threads at once (judge_envelope the result afterwards, in order).
   Exchange transmit(const requests::CheckRequest& request, http::Client& client);
+  // A request already on the wire (a fuzzer's): sent as it is, judged alike.
+  Exchange transmit_wire(const http::Request& wire, http::Client& client);
   // What send() judges of every answer: its envelope.
   void judge_envelope(const Exchange& exchange);
 
@@ -237,6 +239,8 @@ class Session {
   std::uint64_t count_request();
 
  private:
+  // The oracle's expectation, the exchange itself and the answer read.
+  void complete(Exchange& exchange, http::Client& client);
   void judge_as(const std::string& check, const std::string& title, const std::string& clause, const Exchange* exchange,
                 const readings::Allowed& allowed, const std::string& pass_message, const std::string& miss_message,
                 std::function<bool(const spec::Profile&)> reads_more = {}, results::Evidence evidence = {});
@@ -255,6 +259,17 @@ class Session {
   std::atomic<std::uint64_t>& request_count_;
   ClientFactory make_client_;
 };
+
+// Runs `body` on one session of `check` with everything a suite run sets
+// up (oracle, pool, ledger, connections) and grades the run's misses at the
+// end, as run_server_suite does for the catalog (otaconf fuzz-server).
+void with_suite_session(const ServerSuite& suite, const ServerCheck& check, results::Recorder& recorder,
+                        results::RunInfo& run, const std::function<void(Session&)>& body);
+
+// Runs fn(i, client) for every i below `count`, one thread per client, each
+// taking the next i: concurrent exchanges whose results land by index.
+void for_each_on_clients(std::size_t count, const std::vector<http::Client*>& clients,
+                         const std::function<void(std::size_t, http::Client&)>& fn);
 
 // Derives the pool from the spec's model: a request field compared with a
 // binding's member in a trigger or binding takes that member's value.

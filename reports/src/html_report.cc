@@ -123,7 +123,8 @@ json run_json(const Run& run, const std::string& label, Interned& shared, Intern
   json verdicts = json::object();
   for (const auto& c : r.at("clauses")) verdicts[c.at("id").get<std::string>()] = c.at("verdict");
   // Each entry as an array in kEntryKeys' order (no key repeated 100 000
-  // times); evidence, messages, titles and bases by index into "shared",
+  // times); every value but the two counts by index into "shared" (check
+  // and clause IDs, verdicts, messages, evidence repeat across runs),
   // failure lists into "failures".
   json results = json::array();
   for (const auto& entry : r.at("results")) {
@@ -131,8 +132,7 @@ json run_json(const Run& run, const std::string& label, Interned& shared, Intern
     for (const auto* key : kEntryKeys) {
       const std::string name = key;
       json value = entry.contains(name) ? entry.at(name) : json(nullptr);
-      if (name == "evidence" || name == "basis" || name == "title" || name == "message")
-        value = shared.index_of(std::move(value));
+      if (name != "cases" && name != "failure_count" && name != "failures") value = shared.index_of(std::move(value));
       if (name == "failures") value = failures.index_of(std::move(value));
       row.push_back(std::move(value));
     }
@@ -147,7 +147,11 @@ json run_json(const Run& run, const std::string& label, Interned& shared, Intern
           {"summary", r.at("summary")},
           {"verdicts", verdicts},
           {"results", std::move(results)},
-          {"observations", r.at("observations")}};
+          {"observations", [&] {
+             json out = json::array();
+             for (const auto& observation : r.at("observations")) out.push_back(shared.index_of(observation));
+             return out;
+           }()}};
 }
 
 void replace_once(std::string& text, std::string_view marker, const std::string& with) {

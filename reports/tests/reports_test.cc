@@ -5,7 +5,6 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
-
 #include <filesystem>
 #include <fstream>
 
@@ -118,6 +117,8 @@ TEST(Html, EmbedsTheDataSafelyAndLoadsNothing) {
   const auto& row = blob["runs"][0]["results"][0];
   EXPECT_EQ(blob["shared"][row[static_cast<std::size_t>(message_at)].get<std::size_t>()], hostile);
   EXPECT_EQ(blob["runs"][0]["verdicts"]["ERR.13"], "FAIL");
+  const auto clause_at = std::find(keys.begin(), keys.end(), "clause") - keys.begin();
+  EXPECT_TRUE(blob["shared"][row[static_cast<std::size_t>(clause_at)].get<std::size_t>()].is_string());
   EXPECT_EQ(blob["ambiguities"].size(), shipped().ambiguities.size());
   EXPECT_EQ(blob["clauses"].size(), shipped().clauses.size());
 }

@@ -171,6 +171,8 @@ class Campaign {
       for (const auto& request : *list) add(codec_.encode(s_.renderer().render(request, s_.now())), false);
     }
     for (const auto& probe : pool.near_misses) add(codec_.encode(s_.renderer().render(probe.request, s_.now())), false);
+    for (const auto& request : token_variants(pool.bases))
+      add(codec_.encode(s_.renderer().render(request, s_.now())), false);
     if (options_.corpus.empty()) return;
     std::error_code ec;
     std::filesystem::create_directories(options_.corpus, ec);
@@ -193,6 +195,47 @@ class Campaign {
     if (options_.corpus.empty()) return;
     std::ofstream out(options_.corpus / kShapesFile);
     for (const auto& shape : shapes_) out << shape << "\n";
+  }
+
+  // Each base with every token the spec's Authorization allows or nearly
+  // allows: each method, expired a moment or an hour ago, a signature one
+  // letter's case or one bit away, a device-level resource. The mutators
+  // change one character of a token; these give them tokens to change.
+  std::vector<requests::CheckRequest> token_variants(const std::vector<requests::CheckRequest>& bases) const {
+    std::vector<requests::CheckRequest> out;
+    const auto* auth = s_.suite().spec.authorization ? &*s_.suite().spec.authorization : nullptr;
+    if (!auth) return out;
+    std::vector<std::string> methods;
+    for (const auto& param : auth->params) {
+      if (param.name == "method") methods = param.values;
+    }
+    for (const auto& base : bases) {
+      for (const auto& method : methods) {
+        for (const std::int64_t lifetime : {std::int64_t{86400}, std::int64_t{-2}, std::int64_t{-3600}}) {
+          auto variant = base;
+          variant.auth.method = method;
+          variant.auth.lifetime = lifetime;
+          out.push_back(variant);
+        }
+        for (const char* sign : {"case", "bit", "truncated"}) {
+          auto variant = base;
+          variant.auth.method = method;
+          variant.auth.sign_variant = sign;
+          out.push_back(variant);
+        }
+      }
+      const auto* dev_id = base.find("dev_id");
+      const auto* device =
+          dev_id && dev_id->is_string() ? s_.suite().fixture.device(dev_id->get<std::string>()) : nullptr;
+      if (device) {
+        auto variant = base;
+        variant.auth.res = "products/" + device->product + "/devices/" + device->name;
+        out.push_back(variant);
+        variant.auth.lifetime = -3600;
+        out.push_back(variant);
+      }
+    }
+    return out;
   }
 
   bool add(const std::string& text, bool save) {

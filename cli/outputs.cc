@@ -117,6 +117,29 @@ void add_property_options(CLI::App* sub, std::uint64_t& seed, int& cases) {
   sub->add_option("--cases", cases, "cases per property check")->capture_default_str()->check(CLI::Range(1, 100000));
 }
 
+void add_header_option(CLI::App* sub, std::vector<std::string>& headers, const std::string& help) {
+  sub->add_option("-H,--header", headers, help)
+      ->check(CLI::Validator(
+          [](std::string& value) -> std::string {
+            const auto colon = value.find(':');
+            if (colon == std::string::npos || colon == 0 || value.find_first_of(" \t\r\n") < colon ||
+                value.find_first_of("\r\n") != std::string::npos)
+              return "'" + value + "' is not a header line 'Name: value'";
+            return {};
+          },
+          "'NAME: VALUE'"));
+}
+
+http::Headers header_lines(const std::vector<std::string>& lines) {
+  http::Headers headers;
+  for (const auto& line : lines) {
+    const auto colon = line.find(':');
+    const auto value_at = line.find_first_not_of(' ', colon + 1);
+    headers.emplace_back(line.substr(0, colon), value_at == std::string::npos ? "" : line.substr(value_at));
+  }
+  return headers;
+}
+
 void add_connection_options(CLI::App* sub, std::string& ca_file, bool& insecure, double& rate_limit) {
   auto* cacert = sub->add_option("--cacert", ca_file,
                                  "trust an https server whose certificate chains to this PEM file (a self-signed one)")

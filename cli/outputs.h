@@ -9,6 +9,7 @@
 #include <string>
 
 #include "otaconf/conformance/plan.h"
+#include "otaconf/http.h"
 #include "otaconf/results.h"
 #include "otaconf/spec.h"
 
@@ -40,6 +41,11 @@ CLI::Validator reproduce_string();
 // --cacert, --insecure and --rate-limit: how an https server is trusted and
 // how fast it may be asked (every command that sends to a server).
 void add_connection_options(CLI::App* sub, std::string& ca_file, bool& insecure, double& rate_limit);
+
+// -H/--header NAME: VALUE (repeatable), each checked to be one header line.
+void add_header_option(CLI::App* sub, std::vector<std::string>& headers, const std::string& help);
+// The -H lines as headers (name, value without its leading spaces).
+http::Headers header_lines(const std::vector<std::string>& lines);
 
 // --seed and --cases of the RapidCheck properties.
 void add_property_options(CLI::App* sub, std::uint64_t& seed, int& cases);

@@ -65,13 +65,7 @@ int run(const ReplayArgs& args) {
   target.limits.deadline_seconds = args.timeout;
   target.limits.tls = {!args.insecure, args.ca_file};
   if (args.rate_limit > 0) target.limits.rate = std::make_shared<http::RateLimiter>(args.rate_limit);
-  for (const auto& header : args.headers) {
-    const auto colon = header.find(':');
-    if (colon == std::string::npos) return fail_usage("-H: '" + header + "' is not 'Name: value'");
-    const auto value_at = header.find_first_not_of(' ', colon + 1);
-    target.extra_headers.emplace_back(header.substr(0, colon),
-                                      value_at == std::string::npos ? "" : header.substr(value_at));
-  }
+  target.extra_headers = header_lines(args.headers);
   const auto replayed = conformance::replay_failures(spec, *profile, fixture, results, target);
   std::size_t counts[5] = {};
   for (const auto& r : replayed) {
@@ -103,7 +97,7 @@ void add_replay_command(CLI::App& app, int& exit_code) {
   sub->add_option("--fixture", args->fixture_file, "the fixture of that run (default: the embedded default)");
   sub->add_option("--spec", args->spec_file, "spec file (default: the shipped spec)");
   sub->add_option("--profile", args->profile, "judge under this profile (default: the run's)");
-  sub->add_option("-H,--header", args->headers, "a header added to every request, 'Name: value' (repeatable)");
+  add_header_option(sub, args->headers, "a header added to every request, 'Name: value' (repeatable)");
   sub->add_option("--timeout", args->timeout, "seconds per exchange")
       ->capture_default_str()
       ->check(seconds_between(0.1, 600.0));

@@ -189,12 +189,7 @@ int run(const ServerArgs& args) {
   if (!args.key.empty()) credentials.key = args.key;
   if (!args.res.empty()) credentials.res = args.res;
   if (!args.token.empty()) credentials.token = args.token;
-  for (const auto& header : args.headers) {
-    const auto colon = header.find(':');
-    const auto value_at = header.find_first_not_of(' ', colon + 1);
-    credentials.extra_headers.emplace_back(header.substr(0, colon),
-                                           value_at == std::string::npos ? "" : header.substr(value_at));
-  }
+  credentials.extra_headers = header_lines(args.headers);
   if (!args.provision.empty()) {
     if (const auto failed = provision_with_fixture(args, url_text); !failed.empty())
       return fail_usage("--provision: " + failed);
@@ -244,17 +239,8 @@ void add_target_options(CLI::App* sub, const std::shared_ptr<ServerArgs>& args) 
   sub->add_option("--profile", args->profile, "strict, lenient or as-documented (default: the spec's default)");
   sub->add_option("--key", args->key, "access key (base64) to mint tokens with, instead of the fixture's keys");
   sub->add_option("--res", args->res, "token resource to use with --key, e.g. products/123");
-  sub->add_option("-H,--header", args->headers,
-                  "a header sent with every request, 'Name: value' (a gateway's key, say; repeatable; not judged)")
-      ->check(CLI::Validator(
-          [](std::string& value) -> std::string {
-            const auto colon = value.find(':');
-            if (colon == std::string::npos || colon == 0 || value.find_first_of(" \t\r\n") < colon ||
-                value.find_first_of("\r\n") != std::string::npos)
-              return "'" + value + "' is not a header line 'Name: value'";
-            return {};
-          },
-          "'NAME: VALUE'"));
+  add_header_option(sub, args->headers,
+                    "a header sent with every request, 'Name: value' (a gateway's key, say; repeatable; not judged)");
   sub->add_option("--token", args->token,
                   "a fixed Authorization value for every request (auth checks become NOT-TESTABLE)");
   sub->add_option("--record", args->record_file,

@@ -443,15 +443,6 @@ void judge_recheck(const spec::Spec& spec, const std::string& id, const E2eResul
 }  // namespace
 
 std::vector<PlannedCheck> client_e2e_plan(const spec::Spec& spec, const std::vector<std::string>& scenarios) {
-  auto client_side = [&spec](const std::vector<std::string>& ids) {
-    std::vector<std::string> out;
-    for (const auto& id : ids) {
-      const auto* clause = spec.clause(id);
-      if (clause && clause->side != spec::Side::Server && std::find(out.begin(), out.end(), id) == out.end())
-        out.push_back(id);
-    }
-    return out;
-  };
   std::vector<std::string> behaviour;
   const auto all = mock_scenarios(spec);
   for (const auto& id : scenarios) {
@@ -483,15 +474,8 @@ std::vector<PlannedCheck> client_e2e_plan(const spec::Spec& spec, const std::vec
   const auto count = std::to_string(scenarios.size()) + (scenarios.size() == 1 ? " scenario" : " scenarios");
   // A device's token is judged by the rules a server verifies it with
   // (AUTH.TOKEN.SIGNATURE, .EXPIRY, .SCOPE are server-side clauses).
-  auto existing = [&spec](const std::vector<std::string>& ids) {
-    std::vector<std::string> out;
-    for (const auto& id : ids) {
-      if (spec.clause(id) && std::find(out.begin(), out.end(), id) == out.end()) out.push_back(id);
-    }
-    return out;
-  };
-  return {{kBehaviourCheck, kBehaviourTitle, client_side(behaviour), {}, count},
-          {kRequestsCheck, kRequestsTitle, existing(requests), {}, count}};
+  return {{kBehaviourCheck, kBehaviourTitle, known_clauses(spec, behaviour, spec::Side::Server), {}, count},
+          {kRequestsCheck, kRequestsTitle, known_clauses(spec, requests), {}, count}};
 }
 
 std::vector<E2eResult> run_client_e2e(const spec::Spec& spec, const spec::Profile& profile,

@@ -136,13 +136,7 @@ std::vector<std::string> answer_clauses(const spec::Spec& spec) {
   for (const auto& fact : spec.model.facts) {
     for (const auto& [value, id] : fact.clauses) ids.push_back(id);
   }
-  std::vector<std::string> out;
-  for (const auto& id : ids) {
-    const auto* clause = spec.clause(id);
-    if (clause && clause->side != spec::Side::Client && std::find(out.begin(), out.end(), id) == out.end())
-      out.push_back(id);
-  }
-  return out;
+  return known_clauses(spec, ids, spec::Side::Client);
 }
 
 std::vector<PlannedCheck> server_plan(const ServerOptions& options, const std::vector<std::string>& answers) {
@@ -222,7 +216,8 @@ Exchange Session::transmit_wire(const http::Request& wire, http::Client& client)
   Exchange exchange;
   exchange.at = now();
   exchange.wire = wire;
-  // A fault is injected when the target honours the fixture's header and the request carries it as the fixture writes it.
+  // A fault is injected when the target honours the fixture's header and the request carries it as the fixture writes
+  // it.
   const auto& injection = suite_.fixture.fault_injection;
   exchange.fault = suite_.target.fault_injection && injection && wire.header_count(injection->header) == 1 &&
                    wire.header(injection->header) == injection->value;

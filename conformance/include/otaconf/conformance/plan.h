@@ -5,9 +5,13 @@
 // whatever the run reached.
 #pragma once
 
+#include <algorithm>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
+
+#include "otaconf/spec.h"
 
 namespace otaconf::conformance {
 
@@ -26,6 +30,19 @@ inline std::vector<std::pair<std::string, std::string>> plan_pairs(const std::ve
     for (const auto& clause : check.answer_clauses) pairs.emplace_back(check.id, clause);
   }
   return pairs;
+}
+
+// The IDs among `ids` that name a clause of the spec, once each, in order;
+// with `not_of`, none of that side only.
+inline std::vector<std::string> known_clauses(const spec::Spec& spec, const std::vector<std::string>& ids,
+                                              std::optional<spec::Side> not_of = std::nullopt) {
+  std::vector<std::string> out;
+  for (const auto& id : ids) {
+    const auto* clause = spec.clause(id);
+    if (clause && (!not_of || clause->side != *not_of) && std::find(out.begin(), out.end(), id) == out.end())
+      out.push_back(id);
+  }
+  return out;
 }
 
 }  // namespace otaconf::conformance

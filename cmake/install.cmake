@@ -13,7 +13,7 @@ install(TARGETS otaconf ota-refserver EXPORT otaconfTargets RUNTIME DESTINATION 
 install(TARGETS otaclient-adapter otaclient-adapter-asan RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
 # The reference parser as a C ABI library, where otaconf looks for companions.
 install(TARGETS otaclient_adapter LIBRARY DESTINATION lib/otaconf)
-install(TARGETS otaconf_harness otaconf_adapter_abi otaconf_fuzz_support EXPORT otaconfTargets
+install(TARGETS otaconf_harness otaconf_adapter_abi otaconf_server_abi otaconf_fuzz_support EXPORT otaconfTargets
         ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR})
 install(DIRECTORY ${PROJECT_SOURCE_DIR}/harness/include/ DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
 
@@ -24,9 +24,10 @@ install(DIRECTORY ${PROJECT_SOURCE_DIR}/corpus/vectors/response/ DESTINATION ${O
 install(DIRECTORY ${PROJECT_SOURCE_DIR}/reference/fixtures/ DESTINATION ${OTACONF_DATA}/fixtures)
 install(DIRECTORY ${PROJECT_SOURCE_DIR}/corpus/ DESTINATION ${OTACONF_DATA}/corpus PATTERN vectors EXCLUDE)
 install(FILES ${PROJECT_SOURCE_DIR}/reports/results.schema.json DESTINATION ${OTACONF_DATA}/schema)
-# otaconf_add_client_fuzzer: the adapter target's source, the replay main,
-# the oracle's headers and the spec's dictionary.
-install(FILES ${PROJECT_SOURCE_DIR}/fuzz/adapter_fuzzer.cc ${PROJECT_SOURCE_DIR}/fuzz/replay_main.cc
+# otaconf_add_client_fuzzer and otaconf_add_server_fuzzer: the targets'
+# sources, the replay main, the oracles' headers and the spec's dictionary.
+install(FILES ${PROJECT_SOURCE_DIR}/fuzz/adapter_fuzzer.cc ${PROJECT_SOURCE_DIR}/fuzz/server_handler_fuzzer.cc
+              ${PROJECT_SOURCE_DIR}/fuzz/replay_main.cc
               ${PROJECT_BINARY_DIR}/fuzz/otaconf.dict DESTINATION ${OTACONF_DATA}/fuzz)
 install(DIRECTORY ${PROJECT_SOURCE_DIR}/fuzz/support/ DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/otaconf_fuzz/support
         FILES_MATCHING PATTERN "*.h")

@@ -266,35 +266,13 @@ class Campaign {
 
   // The spec describes well-formed requests to the check endpoint: any
   // other (another method or path, or bytes that are not an HTTP/1.1
-  // message: a space in the target, a header name that is not a token)
-  // gets whatever answer the server gives it, as long as it gets one.
+  // message: a space in the target, a header name that is not a token, a
+  // Content-Length that is not the body's) gets whatever answer the server
+  // gives it, as long as it gets one.
   bool to_check_endpoint(const http::Request& wire) const {
     const auto& endpoint = s_.endpoint();
-    return well_formed(wire) && wire.method == endpoint.method &&
+    return http::well_formed(wire) && wire.method == endpoint.method &&
            wire.target.substr(0, wire.target.find('?')) == endpoint.path;
-  }
-
-  static bool well_formed(const http::Request& wire) {
-    auto token_char = [](unsigned char c) {
-      return std::isalnum(c) ||
-             std::string_view("!#$%&'*+-.^_`|~").find(static_cast<char>(c)) != std::string_view::npos;
-    };
-    auto token = [&](const std::string& text) {
-      return !text.empty() &&
-             std::all_of(text.begin(), text.end(), [&](char c) { return token_char(static_cast<unsigned char>(c)); });
-    };
-    const bool target = !wire.target.empty() && wire.target.front() == '/' &&
-                        std::all_of(wire.target.begin(), wire.target.end(), [](char c) {
-                          const auto b = static_cast<unsigned char>(c);
-                          return b > 0x20 && b < 0x7f;
-                        });
-    return token(wire.method) && target &&
-           std::all_of(wire.headers.begin(), wire.headers.end(), [&](const auto& header) {
-             return token(header.first) && std::none_of(header.second.begin(), header.second.end(), [](char c) {
-                      const auto b = static_cast<unsigned char>(c);
-                      return (b < 0x20 && b != '\t') || b == 0x7f;
-                    });
-           });
   }
 
   void judge(const std::string& text, const Exchange& exchange) {

@@ -539,9 +539,8 @@ void Session::judge_envelope(const Exchange& exchange) {
   if (!success) {
     rule(
         "RESP.DATA.ABSENT",
-        [data_under](const spec::Profile& reading) {
-          const auto* found = data_under(reading);
-          return !found || found->is_null();
+        [&endpoint, shared](const spec::Profile& reading) {
+          return !interpret::carries_data(endpoint, reading, shared->body);
         },
         "no data on error", "data present with errno " + std::to_string(*exchange.observed) + sent);
     return;

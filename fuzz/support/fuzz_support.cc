@@ -28,6 +28,12 @@ std::string environment(const char* name) {
   return value ? value : "";
 }
 
+bool enforce_decisions(bool by_default) {
+  const auto value = environment("OTACONF_FUZZ_ENFORCE_DECISIONS");
+  if (value.empty()) return by_default;
+  return value != "0";
+}
+
 void oracle_failure(std::string_view what, std::string_view details) {
   std::fprintf(stderr, "ORACLE FAILURE: %.*s\n%.*s\n", static_cast<int>(what.size()), what.data(),
                static_cast<int>(details.size()), details.data());

@@ -23,6 +23,11 @@ const fixture::Fixture& default_fixture();
 // $name, or "" when unset (mutant selection, mutator switch).
 std::string environment(const char* name);
 
+// Whether an answer the profile's reading rejects is a finding even when
+// another reading of the document allows it: $OTACONF_FUZZ_ENFORCE_DECISIONS
+// (1 or 0), else `by_default`.
+bool enforce_decisions(bool by_default);
+
 // Prints "ORACLE FAILURE: <what>" and the details to stderr and aborts, so
 // libFuzzer saves the input and the replay test fails.
 [[noreturn]] void oracle_failure(std::string_view what, std::string_view details);

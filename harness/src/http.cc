@@ -14,6 +14,7 @@
 #include <cerrno>
 #include <chrono>
 #include <cstring>
+#include <functional>
 #include <memory>
 #include <regex>
 #include <sstream>
@@ -301,12 +302,16 @@ std::string trim(std::string_view text) {
   return std::string(text.substr(first, last - first + 1));
 }
 
-// Reads one answer from `connection`, within `limits`. `pending` holds bytes
-// already read past the previous answer (none, normally).
+// Where an answer's bytes come from: appends at most `most` bytes to the
+// buffer and returns how many; 0 at the end of the stream.
+using ByteSource = std::function<std::size_t(std::string& buffer, std::size_t most)>;
+
+// Reads one answer from `source` (a connection, or bytes in memory), within
+// `limits`. `pending` holds bytes already read past the previous answer.
 class AnswerReader {
  public:
-  AnswerReader(Connection& connection, const Limits& limits, std::string& pending)
-      : connection_(connection), limits_(limits), buffer_(pending) {}
+  AnswerReader(ByteSource source, const Limits& limits, std::string& pending)
+      : source_(std::move(source)), limits_(limits), buffer_(pending) {}
 
   // Fills `out` (status, headers, body); true when the connection may be reused.
   bool read(const std::string& method, Response& out) {
@@ -480,7 +485,7 @@ class AnswerReader {
   }
 
   std::size_t fill(std::size_t most) {
-    const auto n = connection_.read_some(buffer_, std::max<std::size_t>(most, 1));
+    const auto n = source_(buffer_, std::max<std::size_t>(most, 1));
     received_ += n;
     return n;
   }
@@ -489,13 +494,15 @@ class AnswerReader {
   std::size_t received() const { return received_; }
 
  private:
-  Connection& connection_;
+  ByteSource source_;
   const Limits& limits_;
   std::string& buffer_;
   std::size_t received_ = 0;
 };
 
-std::string request_text(const Url& url, const Request& request) {
+}  // namespace
+
+std::string request_bytes(const Url& url, const Request& request) {
   std::string text =
       request.method + " " + url.path + (request.target.empty() ? "/" : request.target) + " HTTP/1.1\r\n";
   if (request.header_count("Host") == 0) {
@@ -514,6 +521,52 @@ std::string request_text(const Url& url, const Request& request) {
   }
   return text + "\r\n" + request.body;
 }
+
+Response parse_response(std::string_view bytes, const std::string& method, const Limits& limits) {
+  Response out;
+  std::string buffer(bytes);
+  AnswerReader reader([](std::string&, std::size_t) -> std::size_t { return 0; }, limits, buffer);
+  try {
+    reader.read(method, out);
+  } catch (const Failure& failure) {
+    out = Response{};
+    out.error = failure.what;
+  }
+  out.received_bytes = bytes.size();
+  return out;
+}
+
+bool well_formed(const Request& request) {
+  auto token_char = [](unsigned char c) {
+    return std::isalnum(c) || std::string_view("!#$%&'*+-.^_`|~").find(static_cast<char>(c)) != std::string_view::npos;
+  };
+  auto token = [&](const std::string& text) {
+    return !text.empty() &&
+           std::all_of(text.begin(), text.end(), [&](char c) { return token_char(static_cast<unsigned char>(c)); });
+  };
+  auto field_value = [](const std::string& value) {
+    return std::none_of(value.begin(), value.end(), [](char c) {
+      const auto b = static_cast<unsigned char>(c);
+      return (b < 0x20 && b != '\t') || b == 0x7f;
+    });
+  };
+  const bool target = !request.target.empty() && request.target.front() == '/' &&
+                      std::all_of(request.target.begin(), request.target.end(), [](char c) {
+                        const auto b = static_cast<unsigned char>(c);
+                        return b > 0x20 && b < 0x7f;
+                      });
+  // Framed one way only: no Transfer-Encoding, every Content-Length the body's.
+  const auto length = std::to_string(request.body.size());
+  const bool framed = std::all_of(request.headers.begin(), request.headers.end(), [&](const auto& header) {
+    if (same_name(header.first, "Transfer-Encoding")) return false;
+    return !same_name(header.first, "Content-Length") || header.second == length;
+  });
+  return token(request.method) && target && framed &&
+         std::all_of(request.headers.begin(), request.headers.end(),
+                     [&](const auto& header) { return token(header.first) && field_value(header.second); });
+}
+
+namespace {
 
 Limits limits_of(double timeout_seconds) {
   Limits limits;
@@ -602,9 +655,11 @@ struct Client::Impl {
       if (!tls_error.empty()) throw Failure{tls_error};
       if (!connection) connection = std::make_unique<Connection>(url, deadline, limits.deadline_seconds, tls.get());
       connection->set_deadline(deadline);
-      connection->write_all(request_text(url, request));
+      connection->write_all(request_bytes(url, request));
       sent_on_reused = reused;
-      AnswerReader reader(*connection, limits, pending);
+      AnswerReader reader([&connection = *connection](std::string& buffer,
+                                                      std::size_t most) { return connection.read_some(buffer, most); },
+                          limits, pending);
       const bool reusable = [&] {
         try {
           return reader.read(request.method, out);

@@ -1,12 +1,12 @@
 #include "otaconf/interpret.h"
 
+#include <re2/re2.h>
+
 #include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <map>
 #include <memory>
-
-#include <re2/re2.h>
 
 #include "otaconf/check_request.h"
 #include "otaconf/crypto.h"
@@ -287,6 +287,12 @@ bool has_json_type(const json& value, spec::ValueType type) {
     case spec::ValueType::Array: return value.is_array();
   }
   return false;
+}
+
+bool carries_data(const spec::Endpoint& endpoint, const spec::Profile& profile, const json& body) {
+  const auto* data = endpoint.response ? endpoint.response->envelope_role("data") : nullptr;
+  const auto* found = data ? find_member(endpoint, profile, body, *data) : nullptr;
+  return found && !found->is_null();
 }
 
 const json* find_member(const spec::Endpoint& endpoint, const spec::Profile& profile, const json& object,

@@ -125,6 +125,23 @@ class Client {
   std::unique_ptr<Impl> impl_;
 };
 
+// The bytes Client::send writes for `request` to `url` (Host, Accept,
+// User-Agent and, for a body, Content-Type and Content-Length added unless
+// the request has them).
+std::string request_bytes(const Url& url, const Request& request);
+
+// One whole HTTP/1.x answer held in memory (what an in-process handler
+// wrote), read as Client::send reads one from a connection; `error` set when
+// the bytes are not one within `limits`.
+Response parse_response(std::string_view bytes, const std::string& method, const Limits& limits = {});
+
+// Whether `request` is a well-formed HTTP/1.1 message that any server frames
+// the same way: a token method, an origin-form target of visible ASCII,
+// token header names, values without control bytes, and no Transfer-Encoding
+// or Content-Length other than the body's. The spec judges answers to these;
+// other bytes only need an answer.
+bool well_formed(const Request& request);
+
 // A shell command that sends the same request with curl and prints the
 // response (status line, headers, body).
 std::string curl_command(const Url& url, const Request& request);

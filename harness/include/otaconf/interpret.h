@@ -63,6 +63,10 @@ std::optional<nlohmann::json> as_json_type(const nlohmann::json& value, spec::Va
 const nlohmann::json* find_member(const spec::Endpoint& endpoint, const spec::Profile& profile,
                                   const nlohmann::json& object, const spec::Field& field);
 
+// Whether an envelope (`body`) carries data under a profile: a data member
+// that is not null (an error answer must not, RESP.DATA.ABSENT).
+bool carries_data(const spec::Endpoint& endpoint, const spec::Profile& profile, const nlohmann::json& body);
+
 // The clause of `field` whose id ends with `suffix` (".REQUIRED", ".TYPE",
 // ...), or the field's first clause.
 std::string field_clause(const spec::Field& field, std::string_view suffix);

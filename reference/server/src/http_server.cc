@@ -250,6 +250,18 @@ WireResponse protocol_error_response(const ProtocolError& error) {
   return response;
 }
 
+// The handler's answer; an exception is the server failing internally (errno 7).
+WireResponse run_handler(const Handler& handler, const WireRequest& request, const fixture::SelfAddress& self) {
+  try {
+    return handler(request, self);
+  } catch (const std::exception& e) {
+    WireResponse response = protocol_error_response({200, std::string("internal error: ") + e.what()});
+    response.body = json{{"errno", 7}, {"error", std::string("internal error: ") + e.what()}}.dump();
+    response.errno_value = 7;
+    return response;
+  }
+}
+
 using Clock = std::chrono::steady_clock;
 
 // A fixed pool of threads running jobs in order of arrival.
@@ -497,15 +509,7 @@ struct HttpServer::Impl {
     const bool last = connection.served + 1 >= limits.max_requests_per_connection;
     workers->post([this, id, self = connection.self, request = std::move(request), last]() mutable {
       const auto started = Clock::now();
-      WireResponse response;
-      try {
-        response = handler(request.wire, self);
-      } catch (const std::exception& e) {
-        response = protocol_error_response({500, std::string("internal error: ") + e.what()});
-        response.body = json{{"errno", 7}, {"error", std::string("internal error: ") + e.what()}}.dump();
-        response.status = 200;
-        response.errno_value = 7;
-      }
+      const auto response = run_handler(handler, request.wire, self);
       const bool keep_alive = request.keep_alive && !response.close && !stopping && !last;
       const auto path = request.wire.target.substr(0, request.wire.target.find('?'));
       // Logged before the answer leaves, so a client that has the answer finds the line.
@@ -639,6 +643,21 @@ struct HttpServer::Impl {
   std::deque<Completion> completions;
   std::thread thread;
 };
+
+std::string answer_in_memory(const Handler& handler, std::string_view request, const fixture::SelfAddress& self,
+                             const ServerLimits& limits) {
+  std::string buffer(request);
+  ParsedRequest parsed;
+  std::optional<ProtocolError> error;
+  switch (parse_request(buffer, limits, parsed, error)) {
+    case Parse::Failed: return serialize(protocol_error_response(*error), false, false);
+    case Parse::Incomplete:  // on a connection: no more bytes come, the read deadline passes
+      return serialize(protocol_error_response({408, "the request did not arrive in time"}), false, false);
+    case Parse::Complete: break;
+  }
+  const auto response = run_handler(handler, parsed.wire, self);
+  return serialize(response, parsed.keep_alive && !response.close, parsed.wire.method == "HEAD");
+}
 
 HttpServer::HttpServer(Service& service, ServerLimits limits, std::ostream* log)
     : HttpServer([&service](const WireRequest& request,

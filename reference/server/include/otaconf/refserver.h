@@ -95,16 +95,23 @@ class Service {
 
 struct ServerLimits {
   std::size_t max_body_bytes = 64 * 1024;
-  int read_timeout_seconds = 5;   // for a whole request (head and body), from its first byte
-  int write_timeout_seconds = 5;  // for a whole answer
-  int idle_seconds = 5;           // a keep-alive connection waiting for its next request
-  int threads = 8;                // workers running the handler (reading and writing is the event loop's)
+  int read_timeout_seconds = 5;        // for a whole request (head and body), from its first byte
+  int write_timeout_seconds = 5;       // for a whole answer
+  int idle_seconds = 5;                // a keep-alive connection waiting for its next request
+  int threads = 8;                     // workers running the handler (reading and writing is the event loop's)
   std::size_t max_connections = 4096;  // past it, a new connection gets a 503 and is closed
   int max_requests_per_connection = 1000;
 };
 
 // What answers a request (a Service, or another handler such as the mock cloud).
 using Handler = std::function<WireResponse(const WireRequest&, const fixture::SelfAddress&)>;
+
+// The bytes the HTTP server writes back when `request` (the bytes of one
+// request) arrives on a new connection: the handler's answer, a protocol
+// error, or the 408 of a request that never completes. No sockets: the
+// in-process handler of otaconf_server.h (handler_abi.cc) and the fuzzers.
+std::string answer_in_memory(const Handler& handler, std::string_view request, const fixture::SelfAddress& self,
+                             const ServerLimits& limits = {});
 
 // The HTTP server over a Service or a Handler: an event loop for every read
 // and write, a pool of workers for the handler (http_server.cc).

@@ -13,13 +13,13 @@ cd "$(dirname "$0")/.."
 
 target=${1:?usage: fuzz/run.sh TARGET [SECONDS]  (targets: $(ls fuzz/*_fuzzer.cc | sed 's|fuzz/||;s|_fuzzer.cc||' | tr '\n' ' '))}
 seconds=${2:-300}
-[[ -f fuzz/${target}_fuzzer.cc ]] || { echo "fuzz/run.sh: no target '$target'" >&2; exit 2; }
+[[ -f fuzz/${target}_fuzzer.cc || $target == c_server_example ]] || { echo "fuzz/run.sh: no target '$target'" >&2; exit 2; }
 
 cmake --preset fuzz >/dev/null
 cmake --build --preset fuzz --target "${target}_fuzzer" fuzz_dictionary
 
 corpus_name=$target
-case $target in adapter | json_baseline) corpus_name=client_parser ;; esac
+case $target in adapter | json_baseline) corpus_name=client_parser ;; c_server_example) corpus_name=server_handler ;; esac
 corpus=corpus/$corpus_name
 work=build/fuzz/work/$target
 artifacts=build/fuzz/artifacts/$target

@@ -10,13 +10,15 @@ if ! command -v clang++-14 >/dev/null; then
   echo "fuzz/smoke.sh: clang++-14 not found; skipping the fuzz smoke run"
   exit 0
 fi
-targets=$(ls fuzz/*_fuzzer.cc | sed 's|fuzz/||;s|_fuzzer.cc||')
+# Every fuzz/<subject>_fuzzer.cc, and the example C server handler
+# (examples/c-server/) under the server_handler target.
+targets="$(ls fuzz/*_fuzzer.cc | sed 's|fuzz/||;s|_fuzzer.cc||') c_server_example"
 cmake --preset fuzz >/dev/null
 cmake --build --preset fuzz --target fuzz_dictionary $(for t in $targets; do echo "${t}_fuzzer"; done)
 ctest --preset fuzz  # fuzz.linkage: the targets need only glibc and the compiler's runtime
 for target in $targets; do
   corpus_name=$target
-  case $target in adapter | json_baseline) corpus_name=client_parser ;; esac
+  case $target in adapter | json_baseline) corpus_name=client_parser ;; c_server_example) corpus_name=server_handler ;; esac
   scratch=build/fuzz/smoke/$target
   rm -rf "$scratch" && mkdir -p "$scratch"
   max_len=4096

@@ -89,6 +89,8 @@ static const task kTasks[] = {
 };
 /* clang-format on */
 
+enum { kMaxHeadBytes = 16384 }; /* request line and headers */
+
 #define COUNT(array) (sizeof(array) / sizeof((array)[0]))
 
 struct otaconf_server {
@@ -550,6 +552,11 @@ int otaconf_server_handle(otaconf_server* server, const unsigned char* request, 
   const char* head_end = find(bytes, "\r\n\r\n");
   if (!server || !head_end) return 1; /* not a whole request: close the connection */
   const span head = {bytes.p, (size_t)(head_end - bytes.p) + 2};
+  /* Bounded work per request: a token's pairs are compared with each other. */
+  if (head.n > kMaxHeadBytes) {
+    return write_answer(answer, capacity, answer_length, 431, "Request Header Fields Too Large",
+                        "{\"errno\":2,\"error\":\"the request line and headers are longer than 16 KiB\"}");
+  }
   const char* line_end = find(head, "\r\n");
   const span line = {head.p, (size_t)(line_end - head.p)};
   const char* first = memchr(line.p, ' ', line.n);

@@ -269,11 +269,7 @@ class Campaign {
   // message: a space in the target, a header name that is not a token, a
   // Content-Length that is not the body's) gets whatever answer the server
   // gives it, as long as it gets one.
-  bool to_check_endpoint(const http::Request& wire) const {
-    const auto& endpoint = s_.endpoint();
-    return http::well_formed(wire) && wire.method == endpoint.method &&
-           wire.target.substr(0, wire.target.find('?')) == endpoint.path;
-  }
+  bool to_check_endpoint(const http::Request& wire) const { return interpret::judged_request(s_.endpoint(), wire); }
 
   void judge(const std::string& text, const Exchange& exchange) {
     if (shapes_.insert(shape_of(exchange)).second) add(text, true);

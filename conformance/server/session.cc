@@ -38,20 +38,6 @@ json headers_json(const http::Headers& headers) {
   return out;
 }
 
-std::string media_type(std::string value) {
-  value = value.substr(0, value.find(';'));
-  value.erase(std::remove(value.begin(), value.end(), ' '), value.end());
-  std::transform(value.begin(), value.end(), value.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return value;
-}
-
-bool equal_ignoring_case(const std::string& a, const std::string& b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
-         });
-}
-
 bool holds(const spec::When& when, const spec::Profile& profile) { return !when.empty() && when.holds(profile); }
 
 // The value of `field` in an answer's object as a reading reads it: the
@@ -433,10 +419,7 @@ void Session::expect_data(const Exchange& exchange) {
       const auto* object = interpret::find_member(endpoint, reading, shared->body, *data_field);
       const auto* value = object ? interpret::find_member(endpoint, reading, *object, field) : nullptr;
       if (!value) return true;  // a missing field is RESP.DATA.PRESENT's business
-      const auto& want = under.data[field.name];
-      if (*value == want) return true;
-      return field.case_insensitive && value->is_string() && want.is_string() &&
-             equal_ignoring_case(value->get<std::string>(), want.get<std::string>());
+      return interpret::same_data_value(field, *value, under.data[field.name]);
     };
     const bool values_clause =
         std::find(field.clauses.begin(), field.clauses.end(), "RESP.DATA.VALUES") != field.clauses.end();
@@ -473,12 +456,10 @@ void Session::judge_envelope(const Exchange& exchange) {
   if (!object) return;  // the label of a body that is not JSON is no concern of the envelope
 
   const auto content_type = exchange.response.header("Content-Type");
-  const bool labelled = media_type(content_type) == media_type(response->media_type);
   rule(
       "RESP.CONTENT_TYPE",
-      [labelled, &response](const spec::Profile& reading) {
-        return labelled ||
-               (!response->media_type_required_when.empty() && !response->media_type_required_when.holds(reading));
+      [&endpoint, content_type](const spec::Profile& reading) {
+        return interpret::labelled_acceptably(endpoint, reading, content_type);
       },
       "Content-Type '" + content_type + "'", "Content-Type '" + crypto::escape_invalid_utf8(content_type) + "'" + sent);
   // A request malformed at the HTTP level may get a 4xx from the HTTP stack.

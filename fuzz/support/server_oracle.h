@@ -19,17 +19,20 @@ struct ServerFinding {
   std::string details;
 };
 
-// For a well-formed request to the check endpoint (http::well_formed, the
-// endpoint's method and path): the answer must exist, be an HTTP/1.x
-// message, and carry an envelope with the code, data and data values a
-// reading allows (interpret_response, Expectation::allows, the fixture's
-// data; generated fields such as the download token are not compared).
-// A miss is a finding when no reading of the document allows the answer
-// and the clause it breaks is a MUST, or, with `enforce` (the profile is
-// the server's own: OTACONF_FUZZ_ENFORCE_DECISIONS), whenever the profile's
-// reading rejects it. Other requests only need no crash. Each answer is
-// judged alone: `otaconf fuzz-server` also holds a server to one reading
-// across its answers.
+// For a request the spec judges (interpret::judged_request: well-formed,
+// the check endpoint's method and path): the answer must exist, be an
+// HTTP/1.x message, and carry an envelope the spec's response judgement
+// accepts (or be a refusal without one that the reading allows), labelled
+// and with the status the reading asks, with an errno the oracle allows, no
+// data on an error, and the data values the fixture implies on a success
+// (field by field; generated fields such as the download token are not
+// compared). Each clause the profile finds broken is held to the document:
+// a finding is a MUST clause broken under every reading readings::search
+// tries (and only when the search was not cut short), or, with `enforce`
+// (the server claims the profile: OTACONF_FUZZ_ENFORCE_DECISIONS), any
+// clause the profile finds broken. Other requests only need no crash. Each
+// answer is judged alone: `otaconf fuzz-server` also holds a server to one
+// reading across its answers.
 std::optional<ServerFinding> judge_server_answer(const oracle::Oracle& oracle, const http::Request& request,
                                                  const http::Response& answer, std::int64_t now, bool enforce);
 

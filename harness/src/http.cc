@@ -307,7 +307,10 @@ std::string trim(std::string_view text) {
 using ByteSource = std::function<std::size_t(std::string& buffer, std::size_t most)>;
 
 // Reads one answer from `source` (a connection, or bytes in memory), within
-// `limits`. `pending` holds bytes already read past the previous answer.
+// `limits`. `pending` holds bytes already read past the previous answer, and
+// on return the bytes read past this one. Parsed bytes are consumed by an
+// offset (the buffer is compacted now and then), so an answer of many tiny
+// chunks or interim answers costs linear time, not quadratic.
 class AnswerReader {
  public:
   AnswerReader(ByteSource source, const Limits& limits, std::string& pending)
@@ -315,7 +318,20 @@ class AnswerReader {
 
   // Fills `out` (status, headers, body); true when the connection may be reused.
   bool read(const std::string& method, Response& out) {
-    for (;;) {
+    const bool reusable = read_answer(method, out);
+    buffer_.erase(0, start_);
+    start_ = 0;
+    return reusable;
+  }
+
+ private:
+  static constexpr int kMaxInterimAnswers = 100;
+
+  bool read_answer(const std::string& method, Response& out) {
+    for (int interim = 0;; ++interim) {
+      if (interim > kMaxInterimAnswers) {
+        throw Failure{"more than " + std::to_string(kMaxInterimAnswers) + " interim (1xx) answers"};
+      }
       read_head(out);
       if (out.status >= 200 || out.status == 101) break;  // 1xx: an interim answer, another follows
       out.headers.clear();
@@ -337,35 +353,44 @@ class AnswerReader {
     return reusable;
   }
 
- private:
+  std::string_view unread() const { return std::string_view(buffer_).substr(start_); }
+
+  void consume(std::size_t n) {
+    start_ += n;
+    if (start_ >= 65536 && start_ * 2 >= buffer_.size()) {
+      buffer_.erase(0, start_);
+      start_ = 0;
+    }
+  }
+
   void read_head(Response& out) {
     std::size_t end;
     std::size_t separator = 4;
     for (;;) {
-      end = buffer_.find("\r\n\r\n");
-      if (end == std::string::npos) {
-        const auto bare = buffer_.find("\n\n");
-        if (bare != std::string::npos) {
-          end = bare;
-          separator = 2;
-        }
+      // Only the first max_header_bytes can hold the end of a head we accept.
+      const auto window = unread().substr(0, limits_.max_header_bytes + 4);
+      end = window.find("\r\n\r\n");
+      const auto bare = window.find("\n\n");
+      if (bare != std::string_view::npos && (end == std::string_view::npos || bare < end)) {
+        end = bare;
+        separator = 2;
       }
-      if (end != std::string::npos) break;
-      if (buffer_.size() > limits_.max_header_bytes) {
+      if (end != std::string_view::npos) break;
+      if (unread().size() > limits_.max_header_bytes) {
         throw Failure{"the answer's status line and headers passed the limit of " +
-                      bytes_text(limits_.max_header_bytes) + " (" + bytes_text(buffer_.size()) + " arrived)"};
+                      bytes_text(limits_.max_header_bytes) + " (" + bytes_text(unread().size()) + " arrived)"};
       }
-      if (fill(limits_.max_header_bytes + 4 - buffer_.size()) == 0) {
-        throw Failure{buffer_.empty() ? "the server closed the connection without answering"
-                                      : "the server closed the connection after " + bytes_text(buffer_.size()) +
-                                            " of status line and headers"};
+      if (fill(limits_.max_header_bytes + 4 - unread().size()) == 0) {
+        throw Failure{unread().empty() ? "the server closed the connection without answering"
+                                       : "the server closed the connection after " + bytes_text(unread().size()) +
+                                             " of status line and headers"};
       }
     }
     if (end > limits_.max_header_bytes) {
       throw Failure{"the answer's status line and headers passed the limit of " + bytes_text(limits_.max_header_bytes)};
     }
-    const std::string head = buffer_.substr(0, end);
-    buffer_.erase(0, end + separator);
+    const std::string head(unread().substr(0, end));
+    consume(end + separator);
     parse_head(head, out);
   }
 
@@ -421,37 +446,37 @@ class AnswerReader {
                     bytes_text(limits_.max_body_bytes)};
     }
     const auto n = static_cast<std::size_t>(length);
-    while (buffer_.size() < n) {
-      if (fill(n - buffer_.size()) == 0) {
-        throw Failure{"the server closed the connection after " + bytes_text(buffer_.size()) + " of a " +
+    while (unread().size() < n) {
+      if (fill(n - unread().size()) == 0) {
+        throw Failure{"the server closed the connection after " + bytes_text(unread().size()) + " of a " +
                       bytes_text(n) + " body"};
       }
     }
-    out.body = buffer_.substr(0, n);
-    buffer_.erase(0, n);
+    out.body = std::string(unread().substr(0, n));
+    consume(n);
   }
 
   void read_to_close(Response& out) {
-    while (fill(limits_.max_body_bytes + 1 - std::min(buffer_.size(), limits_.max_body_bytes)) > 0) {
-      body_limit(buffer_.size());
+    while (fill(limits_.max_body_bytes + 1 - std::min(unread().size(), limits_.max_body_bytes)) > 0) {
+      body_limit(unread().size());
     }
-    body_limit(buffer_.size());
-    out.body = std::move(buffer_);
-    buffer_.clear();
+    body_limit(unread().size());
+    out.body = std::string(unread());
+    consume(unread().size());
   }
 
   // A line of the chunked framing, without its CRLF.
   std::string framing_line() {
     constexpr std::size_t kMaxLine = 4096;  // a chunk size with extensions, or a trailer
     for (;;) {
-      const auto end = buffer_.find('\n');
-      if (end != std::string::npos) {
-        auto line = buffer_.substr(0, end);
-        buffer_.erase(0, end + 1);
+      const auto end = unread().substr(0, kMaxLine + 1).find('\n');
+      if (end != std::string_view::npos) {
+        std::string line(unread().substr(0, end));
+        consume(end + 1);
         if (!line.empty() && line.back() == '\r') line.pop_back();
         return line;
       }
-      if (buffer_.size() > kMaxLine) throw Failure{"a chunk-size or trailer line passed " + bytes_text(kMaxLine)};
+      if (unread().size() > kMaxLine) throw Failure{"a chunk-size or trailer line passed " + bytes_text(kMaxLine)};
       if (fill(kMaxLine + 1) == 0) throw Failure{"the server closed the connection inside the chunked body"};
     }
   }
@@ -469,12 +494,12 @@ class AnswerReader {
       const auto size = static_cast<std::size_t>(std::stoull(size_text, nullptr, 16));
       if (size == 0) break;
       body_limit(out.body.size() + size);
-      while (buffer_.size() < size + 2) {
-        if (fill(size + 2 - buffer_.size()) == 0) throw Failure{"the server closed the connection inside a chunk"};
+      while (unread().size() < size + 2) {
+        if (fill(size + 2 - unread().size()) == 0) throw Failure{"the server closed the connection inside a chunk"};
       }
-      out.body.append(buffer_, 0, size);
-      if (buffer_.compare(size, 2, "\r\n") != 0) throw Failure{"a chunk does not end with CRLF"};
-      buffer_.erase(0, size + 2);
+      out.body.append(unread().substr(0, size));
+      if (unread().substr(size, 2) != "\r\n") throw Failure{"a chunk does not end with CRLF"};
+      consume(size + 2);
     }
     for (;;) {  // trailers, up to an empty line
       const auto line = framing_line();
@@ -497,6 +522,7 @@ class AnswerReader {
   ByteSource source_;
   const Limits& limits_;
   std::string& buffer_;
+  std::size_t start_ = 0;  // bytes of buffer_ already parsed
   std::size_t received_ = 0;
 };
 
@@ -524,8 +550,17 @@ std::string request_bytes(const Url& url, const Request& request) {
 
 Response parse_response(std::string_view bytes, const std::string& method, const Limits& limits) {
   Response out;
-  std::string buffer(bytes);
-  AnswerReader reader([](std::string&, std::size_t) -> std::size_t { return 0; }, limits, buffer);
+  std::string buffer;
+  std::size_t offset = 0;
+  // Handed out as a connection would: at most what the reader asks for.
+  AnswerReader reader(
+      [bytes, &offset](std::string& into, std::size_t most) {
+        const auto piece = bytes.substr(offset, std::min<std::size_t>(most, 16384));
+        into.append(piece);
+        offset += piece.size();
+        return piece.size();
+      },
+      limits, buffer);
   try {
     reader.read(method, out);
   } catch (const Failure& failure) {
@@ -536,34 +571,58 @@ Response parse_response(std::string_view bytes, const std::string& method, const
   return out;
 }
 
+namespace {
+
+// RFC 3986 characters of an origin-form target (path and query); anything
+// else (space, '#', '"', '{', '|', ...) a server may refuse with a 400.
+bool target_char(unsigned char c) {
+  return std::isalnum(c) ||
+         std::string_view("-._~%!$&'()*+,;=:@/?").find(static_cast<char>(c)) != std::string_view::npos;
+}
+
+bool token_char(unsigned char c) {
+  return std::isalnum(c) || std::string_view("!#$%&'*+-.^_`|~").find(static_cast<char>(c)) != std::string_view::npos;
+}
+
+bool token(const std::string& text) {
+  return !text.empty() &&
+         std::all_of(text.begin(), text.end(), [](char c) { return token_char(static_cast<unsigned char>(c)); });
+}
+
+bool field_value(const std::string& value) {
+  return std::none_of(value.begin(), value.end(), [](char c) {
+    const auto b = static_cast<unsigned char>(c);
+    return (b < 0x20 && b != '\t') || b == 0x7f;
+  });
+}
+
+// host[:port] as a Host header carries it (a name, an IPv4 or a bracketed IPv6 address).
+bool host_value(const std::string& value) {
+  return !value.empty() && std::all_of(value.begin(), value.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || std::string_view(".-:[]").find(c) != std::string_view::npos;
+  });
+}
+
+}  // namespace
+
 bool well_formed(const Request& request) {
-  auto token_char = [](unsigned char c) {
-    return std::isalnum(c) || std::string_view("!#$%&'*+-.^_`|~").find(static_cast<char>(c)) != std::string_view::npos;
-  };
-  auto token = [&](const std::string& text) {
-    return !text.empty() &&
-           std::all_of(text.begin(), text.end(), [&](char c) { return token_char(static_cast<unsigned char>(c)); });
-  };
-  auto field_value = [](const std::string& value) {
-    return std::none_of(value.begin(), value.end(), [](char c) {
-      const auto b = static_cast<unsigned char>(c);
-      return (b < 0x20 && b != '\t') || b == 0x7f;
-    });
-  };
+  constexpr std::size_t kMaxHead = 8000;  // the request line every server must read (RFC 9112, section 3)
+  std::size_t head = request.method.size() + request.target.size() + 12;
+  for (const auto& [name, value] : request.headers) head += name.size() + value.size() + 4;
   const bool target = !request.target.empty() && request.target.front() == '/' &&
-                      std::all_of(request.target.begin(), request.target.end(), [](char c) {
-                        const auto b = static_cast<unsigned char>(c);
-                        return b > 0x20 && b < 0x7f;
-                      });
-  // Framed one way only: no Transfer-Encoding, every Content-Length the body's.
+                      std::all_of(request.target.begin(), request.target.end(),
+                                  [](char c) { return target_char(static_cast<unsigned char>(c)); });
+  // Framed one way only (no Transfer-Encoding, every Content-Length the
+  // body's), at most one Host, and no Expect a server may answer 417.
   const auto length = std::to_string(request.body.size());
   const bool framed = std::all_of(request.headers.begin(), request.headers.end(), [&](const auto& header) {
-    if (same_name(header.first, "Transfer-Encoding")) return false;
+    if (same_name(header.first, "Transfer-Encoding") || same_name(header.first, "Expect")) return false;
+    if (same_name(header.first, "Host")) return host_value(header.second);
     return !same_name(header.first, "Content-Length") || header.second == length;
   });
-  return token(request.method) && target && framed &&
+  return head <= kMaxHead && token(request.method) && target && framed && request.header_count("Host") <= 1 &&
          std::all_of(request.headers.begin(), request.headers.end(),
-                     [&](const auto& header) { return token(header.first) && field_value(header.second); });
+                     [](const auto& header) { return token(header.first) && field_value(header.second); });
 }
 
 namespace {

@@ -289,6 +289,41 @@ bool has_json_type(const json& value, spec::ValueType type) {
   return false;
 }
 
+bool judged_request(const spec::Endpoint& endpoint, const http::Request& request) {
+  return http::well_formed(request) && request.method == endpoint.method &&
+         request.target.substr(0, request.target.find('?')) == endpoint.path;
+}
+
+namespace {
+
+std::string media_type(std::string_view value) {
+  std::string out(value.substr(0, value.find(';')));
+  out.erase(std::remove(out.begin(), out.end(), ' '), out.end());
+  std::transform(out.begin(), out.end(), out.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return out;
+}
+
+bool equal_ignoring_case(const std::string& a, const std::string& b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
+         });
+}
+
+}  // namespace
+
+bool labelled_acceptably(const spec::Endpoint& endpoint, const spec::Profile& profile, std::string_view content_type) {
+  const auto& response = endpoint.response;
+  if (!response || media_type(content_type) == media_type(response->media_type)) return true;
+  return !response->media_type_required_when.empty() && !response->media_type_required_when.holds(profile);
+}
+
+bool same_data_value(const spec::Field& field, const json& observed, const json& due) {
+  if (observed == due) return true;
+  return field.case_insensitive && observed.is_string() && due.is_string() &&
+         equal_ignoring_case(observed.get<std::string>(), due.get<std::string>());
+}
+
 bool carries_data(const spec::Endpoint& endpoint, const spec::Profile& profile, const json& body) {
   const auto* data = endpoint.response ? endpoint.response->envelope_role("data") : nullptr;
   const auto* found = data ? find_member(endpoint, profile, body, *data) : nullptr;

@@ -63,6 +63,19 @@ std::optional<nlohmann::json> as_json_type(const nlohmann::json& value, spec::Va
 const nlohmann::json* find_member(const spec::Endpoint& endpoint, const spec::Profile& profile,
                                   const nlohmann::json& object, const spec::Field& field);
 
+// Whether a request is one the spec's expectations are about: a well-formed
+// HTTP/1.1 message (http::well_formed) with the endpoint's method and path.
+// Other requests only need an answer.
+bool judged_request(const spec::Endpoint& endpoint, const http::Request& request);
+
+// Whether an answer labelled `content_type` is labelled as the endpoint's
+// media type, or needs not be under a profile (RESP.CONTENT_TYPE).
+bool labelled_acceptably(const spec::Endpoint& endpoint, const spec::Profile& profile, std::string_view content_type);
+
+// Whether a data value is the one due, compared as the field says (without
+// regard to letter case where the field is case-insensitive).
+bool same_data_value(const spec::Field& field, const nlohmann::json& observed, const nlohmann::json& due);
+
 // Whether an envelope (`body`) carries data under a profile: a data member
 // that is not null (an error answer must not, RESP.DATA.ABSENT).
 bool carries_data(const spec::Endpoint& endpoint, const spec::Profile& profile, const nlohmann::json& body);

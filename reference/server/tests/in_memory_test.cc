@@ -49,6 +49,20 @@ TEST_F(InMemoryTest, BytesThatAreNoRequestGetTheProtocolErrorOfASocket) {
   EXPECT_EQ(answer("GET /ota/check HTTP/1.1\r\nContent-Length: 10\r\n\r\nabc").status, 408);
 }
 
+TEST(ParseResponse, ManyTinyChunksAndInterimAnswersCostLinearTime) {
+  std::string chunks = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n";
+  for (int i = 0; i < 150000; ++i) chunks += "1\r\nx\r\n";
+  chunks += "0\r\n\r\n";
+  const auto many = http::parse_response(chunks, "GET");
+  ASSERT_TRUE(many.ok()) << many.error;
+  EXPECT_EQ(many.body.size(), 150000U);
+  std::string interim;
+  for (int i = 0; i < 75000; ++i) interim += "HTTP/1.1 100 Continue\n\n";
+  const auto refused = http::parse_response(interim, "GET");
+  EXPECT_FALSE(refused.ok());
+  EXPECT_NE(refused.error.find("interim"), std::string::npos) << refused.error;
+}
+
 TEST(ParseResponse, ReadsLengthAndChunkedFramingAndRejectsTruncation) {
   const auto framed = http::parse_response("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{}", "GET");
   ASSERT_TRUE(framed.ok()) << framed.error;
@@ -77,6 +91,16 @@ TEST(WellFormed, HoldsForMessagesEveryServerFramesAlike) {
   EXPECT_FALSE(with([](http::Request& r) { r.headers.push_back({"X", "a\rb"}); }));
   EXPECT_FALSE(with([](http::Request& r) { r.headers.push_back({"Transfer-Encoding", "chunked"}); }));
   EXPECT_FALSE(with([](http::Request& r) { r.headers.push_back({"Content-Length", "9"}); }));
+  EXPECT_FALSE(with([](http::Request& r) { r.target = "/ota/check?a#b"; }));
+  EXPECT_FALSE(with([](http::Request& r) { r.target = "/ota/check?a={}"; }));
+  EXPECT_FALSE(with([](http::Request& r) { r.headers.push_back({"Expect", "100-continue"}); }));
+  EXPECT_FALSE(with([](http::Request& r) { r.headers.push_back({"Host", "a b"}); }));
+  EXPECT_FALSE(with([](http::Request& r) {
+    r.headers.push_back({"Host", "127.0.0.1:8080"});
+    r.headers.push_back({"host", "127.0.0.1:8080"});
+  }));
+  EXPECT_FALSE(with([](http::Request& r) { r.headers.push_back({"X-Padding", std::string(8000, 'x')}); }));
+  EXPECT_TRUE(with([](http::Request& r) { r.headers.push_back({"Host", "[::1]:8080"}); }));
   EXPECT_TRUE(with([](http::Request& r) {
     r.body = "abc";
     r.headers.push_back({"Content-Length", "3"});

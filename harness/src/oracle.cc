@@ -115,7 +115,9 @@ AuthFact verify_authorization(const spec::Authorization& auth, const spec::Profi
     fact.status = "unknown-key";
     return fact;
   }
+  // Signed as sent: "0123" is not the text of 123.
   token::TokenRequest request{values["res"], expiry, values["method"], values["version"]};
+  request.et_text = values["et"];
   const auto expected = token::sign(auth, *key, request);
   if (!expected || *expected != values["sign"]) {
     fact.status = "bad-signature";

@@ -18,7 +18,7 @@ std::string value_of(const spec::Authorization& auth, const TokenRequest& reques
                      const std::string& signature) {
   if (name == "version") return version_of(auth, request);
   if (name == "res") return request.res;
-  if (name == "et") return std::to_string(request.et);
+  if (name == "et") return request.et_text.empty() ? std::to_string(request.et) : request.et_text;
   if (name == "method") return request.method;
   if (name == "sign") return signature;
   return {};

@@ -16,6 +16,7 @@ struct TokenRequest {
   std::string method = "sha1";  // md5, sha1, sha256
   std::string version;          // empty: the first value the spec allows
   bool url_encode_values = true;
+  std::string et_text = {};  // et as a token carries it (leading zeros kept); empty: et in decimal
 };
 
 // The signature: base64(HMAC_method(base64decode(key), string_to_sign)),

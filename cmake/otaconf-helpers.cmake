@@ -95,8 +95,9 @@ endfunction()
 
 # A fuzz target `name` from the installed fuzz/<source> with its ctest test
 # over the seed corpus corpus/<seeds>: with clang a libFuzzer binary run once
-# over every seed, otherwise the source with the replay main.
-function(_otaconf_add_fuzz_target name source seeds)
+# over every seed, otherwise the source with the replay main; linked with
+# the fuzz oracles and `libs`.
+function(_otaconf_add_fuzz_target name source seeds libs)
   set(fuzz ${OTACONF_DATA_DIR}/fuzz)
   set(corpus ${OTACONF_DATA_DIR}/corpus/${seeds})
   if(CMAKE_CXX_COMPILER_ID MATCHES "Clang")
@@ -107,6 +108,9 @@ function(_otaconf_add_fuzz_target name source seeds)
     add_executable(${name} ${fuzz}/${source} ${fuzz}/replay_main.cc)
     add_test(NAME ${name} COMMAND ${name} ${corpus})
   endif()
+  target_link_libraries(${name} PRIVATE otaconf::fuzz_support ${libs})
+  set_target_properties(${name} PROPERTIES CXX_STANDARD 20)
+  set_tests_properties(${name} PROPERTIES LABELS otaconf)
 endfunction()
 
 # otaconf_add_client_fuzzer(NAME n ADAPTER <target>)
@@ -120,10 +124,7 @@ function(otaconf_add_client_fuzzer)
   if(NOT O_NAME OR NOT O_ADAPTER)
     message(FATAL_ERROR "otaconf_add_client_fuzzer: NAME and ADAPTER are required")
   endif()
-  _otaconf_add_fuzz_target(${O_NAME} adapter_fuzzer.cc client_parser)
-  target_link_libraries(${O_NAME} PRIVATE otaconf::fuzz_support ${O_ADAPTER})
-  set_target_properties(${O_NAME} PROPERTIES CXX_STANDARD 20)
-  set_tests_properties(${O_NAME} PROPERTIES LABELS otaconf)
+  _otaconf_add_fuzz_target(${O_NAME} adapter_fuzzer.cc client_parser ${O_ADAPTER})
 endfunction()
 
 # Writes <dir>/otaconf_server_fixture.h: the fixture's text and directory,
@@ -175,9 +176,6 @@ function(otaconf_add_server_fuzzer)
   if(NOT O_NAME OR NOT O_HANDLER)
     message(FATAL_ERROR "otaconf_add_server_fuzzer: NAME and HANDLER are required")
   endif()
-  _otaconf_add_fuzz_target(${O_NAME} server_handler_fuzzer.cc server_handler)
-  target_link_libraries(${O_NAME} PRIVATE otaconf::fuzz_support otaconf::server_abi)
+  _otaconf_add_fuzz_target(${O_NAME} server_handler_fuzzer.cc server_handler otaconf::server_abi)
   _otaconf_server_fuzzer_options(${O_NAME} ${O_HANDLER} "${O_FIXTURE}" "${O_PROFILE}")
-  set_target_properties(${O_NAME} PROPERTIES CXX_STANDARD 20)
-  set_tests_properties(${O_NAME} PROPERTIES LABELS otaconf)
 endfunction()

@@ -202,8 +202,8 @@ Exchange Session::transmit_wire(const http::Request& wire, http::Client& client)
   Exchange exchange;
   exchange.at = now();
   exchange.wire = wire;
-  // A fault is injected when the target honours the fixture's header and the request carries it as the fixture writes
-  // it.
+  // A fault is injected when the target honours the fixture's header and the
+  // request carries it once, as the fixture writes it.
   const auto& injection = suite_.fixture.fault_injection;
   exchange.fault = suite_.target.fault_injection && injection && wire.header_count(injection->header) == 1 &&
                    wire.header(injection->header) == injection->value;

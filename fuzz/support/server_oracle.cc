@@ -105,14 +105,6 @@ class AnswerJudge {
   SpecJudgements judgements_;
 };
 
-std::string changes_text(const readings::Changes& changes) {
-  std::string out;
-  for (const auto& [ambiguity, interpretation] : changes) {
-    out += (out.empty() ? "" : ", ") + ambiguity + "=" + interpretation;
-  }
-  return out;
-}
-
 bool is_must(const spec::Spec& spec, const std::string& clause) {
   const auto* found = spec.clause(clause);
   return found && found->level == spec::Level::Must;
@@ -146,7 +138,8 @@ std::optional<ServerFinding> judge_server_answer(const oracle::Oracle& oracle, c
   const auto& miss = musts.empty() ? misses.front() : musts.front();
   return ServerFinding{miss.clause, miss.why,
                        "profile " + context.profile.id + ": " +
-                           (other.found ? "allowed under another reading (" + changes_text(*other.found) +
+                           (other.found ? "allowed under another reading (" +
+                                              readings::decision_basis(context.profile, *other.found).decisions_text() +
                                               "); a finding because decisions are enforced"
                             : other.exhausted ? "no reading tried allows it (the search budget ran out); a finding "
                                                 "because decisions are enforced"

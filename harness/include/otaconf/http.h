@@ -135,11 +135,13 @@ std::string request_bytes(const Url& url, const Request& request);
 // the bytes are not one within `limits`.
 Response parse_response(std::string_view bytes, const std::string& method, const Limits& limits = {});
 
-// Whether `request` is a well-formed HTTP/1.1 message that any server frames
-// the same way: a token method, an origin-form target of visible ASCII,
-// token header names, values without control bytes, and no Transfer-Encoding
-// or Content-Length other than the body's. The spec judges answers to these;
-// other bytes only need an answer.
+// Whether `request` is a well-formed HTTP/1.1 message that no server may
+// refuse at the HTTP level: a token method, an origin-form target of RFC 3986
+// characters, token header names, values without control bytes, framed one
+// way only (no Transfer-Encoding, no Content-Length other than the body's),
+// at most one well-formed Host, no Expect, and at most 8000 bytes of request
+// line and headers. The spec judges answers to these; other bytes only need
+// an answer.
 bool well_formed(const Request& request);
 
 // A shell command that sends the same request with curl and prints the

@@ -241,12 +241,12 @@ std::string serialize(const WireResponse& response, bool keep_alive, bool head_o
   return out;
 }
 
-WireResponse protocol_error_response(const ProtocolError& error) {
+WireResponse protocol_error_response(const ProtocolError& error, std::int64_t errno_value = 2) {
   WireResponse response;
   response.status = error.status;
   response.headers.emplace_back("Content-Type", "application/json");
-  response.body = json{{"errno", 2}, {"error", error.message}}.dump();
-  response.errno_value = 2;
+  response.body = json{{"errno", errno_value}, {"error", error.message}}.dump();
+  response.errno_value = errno_value;
   return response;
 }
 
@@ -255,10 +255,7 @@ WireResponse run_handler(const Handler& handler, const WireRequest& request, con
   try {
     return handler(request, self);
   } catch (const std::exception& e) {
-    WireResponse response = protocol_error_response({200, std::string("internal error: ") + e.what()});
-    response.body = json{{"errno", 7}, {"error", std::string("internal error: ") + e.what()}}.dump();
-    response.errno_value = 7;
-    return response;
+    return protocol_error_response({200, std::string("internal error: ") + e.what()}, 7);
   }
 }
 
